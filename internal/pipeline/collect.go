@@ -76,7 +76,7 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 	}
 	from = minTime(from, now)
 	res.Window = lake.Window{From: from, To: now}
-	log.InfoContext(ctx, "collecting", "from", from, "to", now, "watermark", wm.Through)
+	log.InfoContext(ctx, "collecting", "from", from, "to", now, "first_run", wm.Through.IsZero())
 
 	m := lake.Manifest{
 		Source: res.Source, RunID: res.RunID, DT: res.DT, StartedAt: now,

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/jobpulse/jobpulse/internal/logging"
+	"github.com/jobpulse/jobpulse/internal/source/saramin"
+)
+
+// config is everything the commands read from flags and the environment. A flag wins
+// over its environment variable, which wins over the default.
+type config struct {
+	DataDir   string
+	Lake      string
+	LogFormat string
+	LogLevel  string
+
+	Saramin saraminConfig
+}
+
+type saraminConfig struct {
+	APIURL      string
+	AccessKey   string // environment only: flags show up in ps and shell history
+	Query       string
+	DailyQuota  int
+	Overlap     time.Duration
+	Lookback    time.Duration
+	MaxPages    int
+	Timeout     time.Duration
+	MaxAttempts int
+}
+
+// binding ties a flag to its environment variable, for --help and the README's table.
+type binding struct {
+	flag, env string
+}
+
+var globalBindings = []binding{
+	{"data-dir", "JOBPULSE_DATA_DIR"},
+	{"lake", "JOBPULSE_LAKE"},
+	{"log-format", "JOBPULSE_LOG_FORMAT"},
+	{"log-level", "JOBPULSE_LOG_LEVEL"},
+}
+
+var saraminBindings = []binding{
+	{"saramin-api-url", "SARAMIN_API_URL"},
+	{"saramin-query", "SARAMIN_QUERY"},
+	{"saramin-daily-quota", "SARAMIN_DAILY_QUOTA"},
+	{"saramin-overlap", "SARAMIN_OVERLAP"},
+	{"saramin-lookback", "SARAMIN_LOOKBACK"},
+	{"saramin-max-pages", "SARAMIN_MAX_PAGES"},
+	{"saramin-timeout", "SARAMIN_TIMEOUT"},
+	{"saramin-max-attempts", "SARAMIN_MAX_ATTEMPTS"},
+}
+
+func (c *config) globalFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the local lake, warehouse and state")
+	fs.StringVar(&c.Lake, "lake", "", `lake location: file://PATH or gs://BUCKET[/PREFIX] (default "file://<data-dir>/lake")`)
+	fs.StringVar(&c.LogFormat, "log-format", logging.FormatAuto, "log format: auto (text on a terminal, JSON otherwise), text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+func (c *config) saraminFlags(fs *pflag.FlagSet) {
+	d := saramin.DefaultConfig()
+	s := &c.Saramin
+	fs.StringVar(&s.APIURL, "saramin-api-url", d.BaseURL, "Saramin Open API base URL")
+	fs.StringVar(&s.Query, "saramin-query", "job_mid_cd=2", "extra job-search parameters as a query string (job_mid_cd=2 is IT개발·데이터)")
+	fs.IntVar(&s.DailyQuota, "saramin-daily-quota", 500, "API calls allowed per KST day for the key")
+	fs.DurationVar(&s.Overlap, "saramin-overlap", 30*time.Minute, "re-read this much before the watermark on each run")
+	fs.DurationVar(&s.Lookback, "saramin-lookback", 7*24*time.Hour, "window of the first run, when no watermark exists")
+	fs.IntVar(&s.MaxPages, "saramin-max-pages", 100, "deepest page the API serves per query; larger windows are split by time")
+	fs.DurationVar(&s.Timeout, "saramin-timeout", d.Timeout, "timeout of one API request")
+	fs.IntVar(&s.MaxAttempts, "saramin-max-attempts", d.MaxAttempts, "tries per API request (retries on 429, 5xx, timeouts)")
+}
+
+// applyEnv fills every flag the user did not set from its environment variable and
+// returns one error per unparsable value.
+func applyEnv(fs *pflag.FlagSet, bindings []binding, getenv func(string) string) []error {
+	var errs []error
+	for _, b := range bindings {
+		f := fs.Lookup(b.flag)
+		if f == nil || f.Changed {
+			continue
+		}
+		if v := getenv(b.env); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", b.env, v, err))
+			}
+		}
+	}
+	return errs
+}
+
+// annotateEnv appends "(env NAME)" to each bound flag's usage.
+func annotateEnv(fs *pflag.FlagSet, bindings []binding) {
+	for _, b := range bindings {
+		if f := fs.Lookup(b.flag); f != nil {
+			f.Usage += " (env " + b.env + ")"
+		}
+	}
+}
+
+// lakeURL is the effective lake location.
+func (c *config) lakeURL() string {
+	if c.Lake != "" {
+		return c.Lake
+	}
+	return "file://" + filepath.Join(c.DataDir, "lake")
+}
+
+func (c *config) validateGlobal() []error {
+	var errs []error
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("JOBPULSE_DATA_DIR / --data-dir is empty"))
+	}
+	if l := c.lakeURL(); !strings.HasPrefix(l, "file://") && !strings.HasPrefix(l, "gs://") {
+		errs = append(errs, fmt.Errorf("JOBPULSE_LAKE %q: want file://PATH or gs://BUCKET[/PREFIX]", l))
+	} else if strings.HasPrefix(l, "gs://") && strings.TrimPrefix(l, "gs://") == "" {
+		errs = append(errs, fmt.Errorf("JOBPULSE_LAKE %q: the bucket name is missing", l))
+	}
+	if err := logging.CheckFormat(c.LogFormat); err != nil {
+		errs = append(errs, fmt.Errorf("JOBPULSE_LOG_FORMAT / --log-format: %w", err))
+	}
+	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
+		errs = append(errs, fmt.Errorf("JOBPULSE_LOG_LEVEL / --log-level: %w", err))
+	}
+	return errs
+}
+
+// clientConfig validates the Saramin settings and builds the client's configuration.
+func (s saraminConfig) clientConfig() (saramin.Config, []error) {
+	var errs []error
+	cfg := saramin.DefaultConfig()
+	cfg.BaseURL = s.APIURL
+	cfg.AccessKey = s.AccessKey
+	cfg.Timeout = s.Timeout
+	cfg.MaxAttempts = s.MaxAttempts
+	q, err := url.ParseQuery(s.Query)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("SARAMIN_QUERY %q: not a query string (e.g. job_mid_cd=2&loc_mcd=101000): %v", s.Query, err))
+	}
+	cfg.Query = q
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if s.DailyQuota < 1 {
+		errs = append(errs, fmt.Errorf("SARAMIN_DAILY_QUOTA %d: want ≥ 1", s.DailyQuota))
+	}
+	if s.Overlap < 0 {
+		errs = append(errs, fmt.Errorf("SARAMIN_OVERLAP %s: want ≥ 0", s.Overlap))
+	}
+	if s.Lookback <= 0 {
+		errs = append(errs, fmt.Errorf("SARAMIN_LOOKBACK %s: want > 0", s.Lookback))
+	}
+	if s.MaxPages < 1 {
+		errs = append(errs, fmt.Errorf("SARAMIN_MAX_PAGES %d: want ≥ 1", s.MaxPages))
+	}
+	return cfg, errs
+}
+
+func (c *config) logLevel() slog.Level {
+	l, _ := logging.ParseLevel(c.LogLevel) // validated before use
+	return l
+}

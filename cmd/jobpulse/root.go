@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jobpulse/jobpulse/internal/logging"
+)
+
+// app is the state the commands share: configuration, output streams and the logger.
+type app struct {
+	cfg    config
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	logger *slog.Logger
+}
+
+func newRootCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
+	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "jobpulse",
+		Short: "jobpulse — a job-market data pipeline (Saramin, Google Trends, Q-Net → lake → warehouse)",
+		Long: `jobpulse collects job postings, search interest and certification statistics into a
+data lake and builds Looker-ready marts from them.
+
+With no configuration it runs on embedded defaults: a lake under ./data and a built-in
+demo source serving synthetic postings. Every flag also reads an environment variable,
+shown in its description; a flag wins over its variable.`,
+		Args:          cobra.ArbitraryArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          requireSubcommand,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
+	})
+	a.cfg.globalFlags(root.PersistentFlags())
+	annotateEnv(root.PersistentFlags(), globalBindings)
+	root.AddCommand(newRunCmd(a), newCollectCmd(a), newVersionCmd(a))
+	return root
+}
+
+// requireSubcommand is the RunE of commands that only group others.
+func requireSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &usageError{err: fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()),
+			hint: fmt.Sprintf("Run '%s --help' for the commands.", cmd.CommandPath())}
+	}
+	cmd.SetOut(cmd.ErrOrStderr())
+	_ = cmd.Help()
+	return &usageError{err: errors.New("a command is required")}
+}
+
+// prepare reads the environment into the flags the user did not set, validates every
+// setting the command uses and reports all problems at once.
+func (a *app) prepare(cmd *cobra.Command, withSaramin bool) error {
+	errs := applyEnv(cmd.Flags(), globalBindings, a.getenv)
+	errs = append(errs, a.cfg.validateGlobal()...)
+	if withSaramin {
+		errs = append(errs, applyEnv(cmd.Flags(), saraminBindings, a.getenv)...)
+		a.cfg.Saramin.AccessKey = a.getenv("SARAMIN_ACCESS_KEY")
+		_, serrs := a.cfg.Saramin.clientConfig()
+		errs = append(errs, serrs...)
+	}
+	if len(errs) > 0 {
+		return &usageError{err: fmt.Errorf("invalid configuration:\n  - %w", joinLines(errs)),
+			hint: fmt.Sprintf("Run '%s --help' for the settings.", cmd.CommandPath())}
+	}
+	a.logger = logging.New(a.stderr, a.cfg.LogFormat, a.cfg.logLevel())
+	return nil
+}
+
+// joinLines joins errors one per line, indented as a list.
+func joinLines(errs []error) error {
+	msg := ""
+	for i, e := range errs {
+		if i > 0 {
+			msg += "\n  - "
+		}
+		msg += e.Error()
+	}
+	return errors.New(msg)
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v := "(devel)"
+			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+				v = bi.Main.Version
+			}
+			fmt.Fprintln(a.stdout, "jobpulse", v)
+			return nil
+		},
+	}
+}
+
+// withSignalContext keeps the command's context (cancelled by SIGINT/SIGTERM in main).
+func commandContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
