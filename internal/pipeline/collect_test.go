@@ -39,7 +39,7 @@ func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = t
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	store  lake.Store
 	fake   *saramintest.Server
 	clock  *clock
@@ -72,7 +72,9 @@ func newHarness(t *testing.T, store lake.Store, opts saramintest.Options, postin
 	return h
 }
 
-func (h *harness) collector() *pipeline.SaraminCollect {
+func (h *harness) collector() *pipeline.SaraminCollect { return h.collectorTB(h.t) }
+
+func (h *harness) collectorTB(tb testing.TB) *pipeline.SaraminCollect {
 	cfg := saramin.DefaultConfig()
 	cfg.BaseURL = h.fake.URL
 	cfg.AccessKey = testKey
@@ -80,7 +82,7 @@ func (h *harness) collector() *pipeline.SaraminCollect {
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := saramin.NewClient(cfg, nil, logger, saramin.WithSleep(func(context.Context, time.Duration) error { return nil }))
 	if err != nil {
-		h.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return &pipeline.SaraminCollect{
 		Store: h.store, Client: c, MaxPages: h.pages, Overlap: h.overlp, Lookback: h.lookbk,

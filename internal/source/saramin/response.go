@@ -56,7 +56,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 }
 
 // flexJobs decodes `job` as an array, a single object, or null.
-type flexJobs []json.RawMessage
+type flexJobs []jobStub
 
 func (f *flexJobs) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
@@ -65,10 +65,14 @@ func (f *flexJobs) UnmarshalJSON(b []byte) error {
 		*f = nil
 		return nil
 	case len(b) > 0 && b[0] == '{':
-		*f = flexJobs{json.RawMessage(b)}
+		var one jobStub
+		if err := json.Unmarshal(b, &one); err != nil {
+			return fmt.Errorf("job: %w", err)
+		}
+		*f = flexJobs{one}
 		return nil
 	}
-	var list []json.RawMessage
+	var list []jobStub
 	if err := json.Unmarshal(b, &list); err != nil {
 		return fmt.Errorf("job is neither an array nor an object: %w", err)
 	}
@@ -119,11 +123,7 @@ func decodeBody(body []byte, status int) (*Page, error) {
 		Total: int(env.Jobs.Total),
 		Jobs:  make([]JobRef, 0, len(env.Jobs.Job)),
 	}
-	for i, raw := range env.Jobs.Job {
-		var js jobStub
-		if err := json.Unmarshal(raw, &js); err != nil {
-			return nil, &MalformedError{Reason: fmt.Sprintf("job %d: %v", i, err), Body: body}
-		}
+	for i, js := range env.Jobs.Job {
 		id, err := idString(js.ID)
 		if err != nil {
 			return nil, &MalformedError{Reason: fmt.Sprintf("job %d: %v", i, err), Body: body}

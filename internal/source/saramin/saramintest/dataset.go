@@ -199,7 +199,7 @@ func newPosting(rng *rand.Rand, t codeTables, id string, posted time.Time) Posti
 	p.JobCodeNames = append(append([]string(nil), p.Keywords...), role.codeNames...)
 	p.JobCodeNames = append(p.JobCodeNames, skills...)
 
-	p.Locations = pickLocations(rng, t.locations)
+	p.Locations = pickLocations(rng, t.byRegion)
 	for _, c := range pick(rng, jobTypeSets) {
 		p.JobTypes = append(p.JobTypes, codeName{c, t.jobTypes[c]})
 	}
@@ -240,11 +240,7 @@ func experience(rng *rand.Rand) (code, lo, hi int, name string) {
 }
 
 // pickLocations skews to Seoul and Gyeonggi and sometimes lists several codes.
-func pickLocations(rng *rand.Rand, all []location) []location {
-	byRegion := map[string][]location{}
-	for _, l := range all {
-		byRegion[l.region] = append(byRegion[l.region], l)
-	}
+func pickLocations(rng *rand.Rand, byRegion map[string][]location) []location {
 	n := 1
 	if x := rng.Float64(); x > 0.95 {
 		n = 3 + rng.IntN(4)

@@ -366,7 +366,7 @@ func (s *Server) search(sp searchParams, asXML bool) []byte {
 		page = hits[lo:min(lo+sp.count, total)]
 	}
 	if asXML {
-		return renderXML(page)
+		return renderXML(page, sp.start, total)
 	}
 	jobs := make([]jobJSON, 0, len(page))
 	for _, p := range page {
@@ -437,19 +437,27 @@ func marshal(v any) []byte {
 	return bytes.TrimRight(buf.Bytes(), "\n")
 }
 
-func renderXML(page []Posting) []byte {
+func renderXML(page []Posting, start, total int) []byte {
 	type xmlJob struct {
 		ID    string `xml:"id"`
 		Title string `xml:"position>title"`
 	}
+	type xmlJobs struct {
+		Count int      `xml:"count,attr"`
+		Start int      `xml:"start,attr"`
+		Total int      `xml:"total,attr"`
+		Job   []xmlJob `xml:"job"`
+	}
 	doc := struct {
 		XMLName xml.Name `xml:"job-search"`
-		Count   int      `xml:"jobs>count,attr"`
-		Jobs    []xmlJob `xml:"jobs>job"`
-	}{Count: len(page)}
+		Jobs    xmlJobs  `xml:"jobs"`
+	}{Jobs: xmlJobs{Count: len(page), Start: start, Total: total}}
 	for _, p := range page {
-		doc.Jobs = append(doc.Jobs, xmlJob{ID: p.ID, Title: p.Title})
+		doc.Jobs.Job = append(doc.Jobs.Job, xmlJob{ID: p.ID, Title: p.Title})
 	}
-	out, _ := xml.Marshal(doc)
+	out, err := xml.Marshal(doc)
+	if err != nil {
+		panic(fmt.Sprintf("saramintest: marshal xml: %v", err)) // only our own types reach here
+	}
 	return append([]byte(xml.Header), out...)
 }

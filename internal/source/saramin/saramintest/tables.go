@@ -13,6 +13,7 @@ import (
 // postings only carry codes the warehouse knows (plus the deliberately unknown ones).
 type codeTables struct {
 	locations  []location
+	byRegion   map[string][]location
 	industries []codeName
 	educations []codeName
 	jobTypes   map[string]string
@@ -35,6 +36,10 @@ func loadTables() (codeTables, error) {
 	}
 	for _, r := range rows {
 		t.locations = append(t.locations, location{code: r[0], name: r[1], region: r[3]})
+	}
+	t.byRegion = map[string][]location{}
+	for _, l := range t.locations {
+		t.byRegion[l.region] = append(t.byRegion[l.region], l)
 	}
 	if t.industries, err = readCodeNames("meta/industries.csv"); err != nil {
 		return t, err

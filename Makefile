@@ -1,0 +1,30 @@
+# jobpulse — the two commands a new user needs are `make run` and `make test`.
+GO      ?= go
+GOFILES := $(shell find . -name '*.go' -not -path './data/*' -not -path './node_modules/*')
+
+.PHONY: run test bench lint build clean
+
+## run: run the pipeline on the embedded defaults (./data, demo source without keys)
+run:
+	$(GO) run ./cmd/jobpulse run
+
+## test: lint, then every test with the race detector
+test: lint
+	$(GO) test -race -count=1 ./...
+
+## bench: run the benchmarks (figures go to docs/benchmarks.md)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## build: build the binaries into ./bin
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+## clean: remove build output (not ./data)
+clean:
+	rm -rf bin

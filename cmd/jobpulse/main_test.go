@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
+)
+
+const cliKey = "CLI-SeCrEt-2c9d71e0"
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := realMain(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func fakeAPI(t *testing.T, opts saramintest.Options) *saramintest.Server {
+	t.Helper()
+	now := time.Now()
+	ps, err := saramintest.Generate(saramintest.Spec{Seed: 3, From: now.Add(-5 * 24 * time.Hour), To: now, PerDay: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Keys == nil {
+		opts.Keys = []string{cliKey}
+	}
+	s := saramintest.NewServer(opts, ps...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestCLI_demoRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": dir}, "run")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "DEMO MODE: SYNTHETIC DATA") || !strings.Contains(r.stdout, "saramin (demo, synthetic): collected") {
+		t.Errorf("the demo must be announced; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	manifests, _ := filepath.Glob(filepath.Join(dir, "lake/raw/saramin/dt=*/run=*/_MANIFEST.json"))
+	pages, _ := filepath.Glob(filepath.Join(dir, "lake/raw/saramin/dt=*/run=*/page-*.json"))
+	if len(manifests) != 1 || len(pages) < 2 {
+		t.Errorf("lake holds %d manifests and %d pages, want 1 and several", len(manifests), len(pages))
+	}
+	if !strings.Contains(r.stdout, manifests[0]) {
+		t.Errorf("stdout does not say where the run landed:\n%s", r.stdout)
+	}
+}
+
+func TestCLI_collectsFromAnyServerSpeakingTheAPI(t *testing.T) {
+	t.Parallel()
+	api := fakeAPI(t, saramintest.Options{})
+	env := map[string]string{
+		"JOBPULSE_DATA_DIR":  t.TempDir(),
+		"SARAMIN_API_URL":    api.URL,
+		"SARAMIN_ACCESS_KEY": cliKey,
+		"SARAMIN_LOOKBACK":   "72h",
+		"JOBPULSE_LOG_LEVEL": "debug",
+	}
+	r := runCLI(t, env, "collect", "saramin")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "DEMO") || !strings.Contains(r.stdout, "saramin: collected") {
+		t.Errorf("unexpected output; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	if n := api.Calls(cliKey); n < 1 {
+		t.Errorf("the API saw %d calls", n)
+	}
+	// A second run the same minute finds (almost) nothing new and still succeeds.
+	if r2 := runCLI(t, env, "collect", "saramin"); r2.code != exitOK {
+		t.Errorf("second run exit %d: %s", r2.code, r2.stderr)
+	}
+	assertNoKey(t, r.stdout+r.stderr)
+}
+
+func TestCLI_runFailureExitsOneWithoutTheKey(t *testing.T) {
+	t.Parallel()
+	api := fakeAPI(t, saramintest.Options{Keys: []string{"someone-else"}})
+	r := runCLI(t, map[string]string{
+		"JOBPULSE_DATA_DIR": t.TempDir(), "SARAMIN_API_URL": api.URL, "SARAMIN_ACCESS_KEY": cliKey,
+	}, "collect", "saramin")
+	if r.code != exitFailed {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "check SARAMIN_ACCESS_KEY") || !strings.Contains(r.stdout, "FAILED") {
+		t.Errorf("the failure must say what to fix; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	assertNoKey(t, r.stdout+r.stderr)
+}
+
+func TestCLI_quotaExhaustedIsAnOutcome(t *testing.T) {
+	t.Parallel()
+	api := fakeAPI(t, saramintest.Options{DailyQuota: 1})
+	r := runCLI(t, map[string]string{
+		"JOBPULSE_DATA_DIR": t.TempDir(), "SARAMIN_API_URL": api.URL, "SARAMIN_ACCESS_KEY": cliKey, "SARAMIN_LOOKBACK": "96h",
+	}, "collect", "saramin")
+	if r.code != exitOK || !strings.Contains(r.stdout, "daily quota exhausted") {
+		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestCLI_configurationErrorsAllAtOnce(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, map[string]string{
+		"SARAMIN_OVERLAP":     "soon",
+		"SARAMIN_DAILY_QUOTA": "0",
+		"SARAMIN_QUERY":       "access-key=x&job_mid_cd=2",
+		"SARAMIN_API_URL":     "oapi.saramin.co.kr",
+		"JOBPULSE_LAKE":       "s3://bucket",
+	}, "collect", "saramin", "--log-format=xml")
+	if r.code != exitUsage {
+		t.Fatalf("exit %d, want 2", r.code)
+	}
+	for _, want := range []string{"SARAMIN_OVERLAP", "SARAMIN_DAILY_QUOTA", `"access-key"`, "SARAMIN_API_URL", "JOBPULSE_LAKE", "log format"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not mention %s:\n%s", want, r.stderr)
+		}
+	}
+}
+
+func TestCLI_flagsWinOverEnvironment(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, map[string]string{"SARAMIN_LOOKBACK": "-5h", "JOBPULSE_DATA_DIR": t.TempDir()}, "collect", "saramin", "--saramin-lookback=1h")
+	if r.code != exitOK {
+		t.Fatalf("the flag must override the invalid environment value; exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestCLI_usage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no_command", nil, exitUsage, "a command is required"},
+		{"unknown_command", []string{"explode"}, exitUsage, `unknown command "explode"`},
+		{"unknown_source", []string{"collect", "indeed"}, exitUsage, `unknown command "indeed"`},
+		{"unknown_flag", []string{"run", "--fast"}, exitUsage, "unknown flag: --fast"},
+		{"help", []string{"collect", "saramin", "--help"}, exitOK, "SARAMIN_OVERLAP"},
+		{"version", []string{"version"}, exitOK, "jobpulse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.want) {
+				t.Errorf("exit %d (want %d), output does not contain %q:\n%s%s", r.code, tt.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestCLI_demoAndRealDataNeverShareALake(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if r := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": dir}, "run"); r.code != exitOK {
+		t.Fatalf("demo run: exit %d %s", r.code, r.stderr)
+	}
+	api := fakeAPI(t, saramintest.Options{})
+	r := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": dir, "SARAMIN_API_URL": api.URL, "SARAMIN_ACCESS_KEY": cliKey}, "run")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "synthetic demo data") {
+		t.Fatalf("a real run on a demo lake: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if api.Calls(cliKey) != 0 {
+		t.Errorf("the API was called before the lake was checked")
+	}
+
+	real := t.TempDir()
+	if r := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": real, "SARAMIN_API_URL": api.URL, "SARAMIN_ACCESS_KEY": cliKey}, "run"); r.code != exitOK {
+		t.Fatalf("real run: exit %d %s", r.code, r.stderr)
+	}
+	if r := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": real}, "run"); r.code != exitUsage || !strings.Contains(r.stderr, "holds real data") {
+		t.Fatalf("a demo run on a real lake: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func assertNoKey(t *testing.T, s string) {
+	t.Helper()
+	if strings.Contains(s, cliKey) {
+		t.Errorf("output leaks the access key:\n%s", strings.ReplaceAll(s, cliKey, "<KEY>"))
+	}
+}
+
+func TestMain(m *testing.M) {
+	// The CLI resolves ./data relative to the working directory; keep stray runs out of
+	// the source tree.
+	dir, err := os.MkdirTemp("", "jobpulse-cli-test")
+	if err != nil {
+		panic(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
