@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/jobpulse/jobpulse/internal/lake"
 	"github.com/jobpulse/jobpulse/internal/logging"
 	"github.com/jobpulse/jobpulse/internal/source/saramin"
 )
@@ -82,9 +83,8 @@ func (c *config) saraminFlags(fs *pflag.FlagSet) {
 }
 
 // applyEnv fills every flag the user did not set from its environment variable and
-// returns one error per unparsable value.
-func applyEnv(fs *pflag.FlagSet, bindings []binding, getenv func(string) string) []error {
-	var errs []error
+// returns one error per unparsable value, with the names of those variables.
+func applyEnv(fs *pflag.FlagSet, bindings []binding, getenv func(string) string) (errs []error, unparsed []string) {
 	for _, b := range bindings {
 		f := fs.Lookup(b.flag)
 		if f == nil || f.Changed {
@@ -93,10 +93,11 @@ func applyEnv(fs *pflag.FlagSet, bindings []binding, getenv func(string) string)
 		if v := getenv(b.env); v != "" {
 			if err := f.Value.Set(v); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %v", b.env, v, err))
+				unparsed = append(unparsed, b.env)
 			}
 		}
 	}
-	return errs
+	return errs, unparsed
 }
 
 // annotateEnv appends "(env NAME)" to each bound flag's usage.
@@ -121,10 +122,8 @@ func (c *config) validateGlobal() []error {
 	if strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("JOBPULSE_DATA_DIR / --data-dir is empty"))
 	}
-	if l := c.lakeURL(); !strings.HasPrefix(l, "file://") && !strings.HasPrefix(l, "gs://") {
-		errs = append(errs, fmt.Errorf("JOBPULSE_LAKE %q: want file://PATH or gs://BUCKET[/PREFIX]", l))
-	} else if strings.HasPrefix(l, "gs://") && strings.TrimPrefix(l, "gs://") == "" {
-		errs = append(errs, fmt.Errorf("JOBPULSE_LAKE %q: the bucket name is missing", l))
+	if _, err := lake.ParseURL(c.lakeURL()); err != nil {
+		errs = append(errs, fmt.Errorf("JOBPULSE_LAKE / --lake: %w", err))
 	}
 	if err := logging.CheckFormat(c.LogFormat); err != nil {
 		errs = append(errs, fmt.Errorf("JOBPULSE_LOG_FORMAT / --log-format: %w", err))

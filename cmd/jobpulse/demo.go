@@ -52,11 +52,16 @@ func checkDemoMarker(ctx context.Context, store lake.Store, demo bool) error {
 	}
 	switch {
 	case demo && !marked:
-		_, wgen, err := lake.ReadWatermark(ctx, store, "saramin")
+		// Any raw page or state of the source, even from a failed run, is real data.
+		names, err := store.List(ctx, "raw/saramin/")
 		if err != nil {
-			return fmt.Errorf("read watermark: %w", err)
+			return fmt.Errorf("list raw/saramin: %w", err)
 		}
-		if wgen != 0 {
+		state, err := store.List(ctx, "state/saramin/")
+		if err != nil {
+			return fmt.Errorf("list state/saramin: %w", err)
+		}
+		if len(names)+len(state) > 0 {
 			return &usageError{err: fmt.Errorf("SARAMIN_ACCESS_KEY is not set, but the lake at %s holds real data", store.URL("")),
 				hint: "Set SARAMIN_ACCESS_KEY, or point JOBPULSE_DATA_DIR / JOBPULSE_LAKE at another location to try the demo."}
 		}

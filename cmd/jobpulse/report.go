@@ -22,6 +22,9 @@ func printCollect(w io.Writer, r pipeline.CollectResult, demo bool) {
 		lake.OutcomeQuotaExhausted: fmt.Sprintf("daily quota exhausted after %d pages (%d postings); resumes after midnight KST", r.Pages, r.Records),
 		pipeline.OutcomeFailed:     fmt.Sprintf("FAILED after %d pages; nothing was committed", r.Pages),
 	}[r.Outcome]
+	if r.Outcome == pipeline.OutcomeFailed && r.Manifest != "" {
+		headline = fmt.Sprintf("FAILED after the manifest was written (%d pages committed); the watermark did not move", r.Pages)
+	}
 	fmt.Fprintf(w, "%s: %s\n", src, headline)
 	if r.RunID == "" {
 		return

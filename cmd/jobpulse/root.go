@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -63,13 +64,23 @@ func requireSubcommand(cmd *cobra.Command, args []string) error {
 // prepare reads the environment into the flags the user did not set, validates every
 // setting the command uses and reports all problems at once.
 func (a *app) prepare(cmd *cobra.Command, withSaramin bool) error {
-	errs := applyEnv(cmd.Flags(), globalBindings, a.getenv)
-	errs = append(errs, a.cfg.validateGlobal()...)
+	bindings := globalBindings
 	if withSaramin {
-		errs = append(errs, applyEnv(cmd.Flags(), saraminBindings, a.getenv)...)
+		bindings = append(append([]binding(nil), globalBindings...), saraminBindings...)
 		a.cfg.Saramin.AccessKey = a.getenv("SARAMIN_ACCESS_KEY")
+	}
+	errs, unparsed := applyEnv(cmd.Flags(), bindings, a.getenv)
+	rules := a.cfg.validateGlobal()
+	if withSaramin {
 		_, serrs := a.cfg.Saramin.clientConfig()
-		errs = append(errs, serrs...)
+		rules = append(rules, serrs...)
+	}
+	// A value that did not parse was left at its zero by the flag library: report the
+	// parse error, not also the rule the zero breaks.
+	for _, e := range flatten(rules) {
+		if !mentionsAny(e.Error(), unparsed) {
+			errs = append(errs, e)
+		}
 	}
 	if len(errs) > 0 {
 		return &usageError{err: fmt.Errorf("invalid configuration:\n  - %w", joinLines(errs)),
@@ -79,16 +90,35 @@ func (a *app) prepare(cmd *cobra.Command, withSaramin bool) error {
 	return nil
 }
 
+// flatten expands errors.Join results into their parts.
+func flatten(errs []error) []error {
+	var out []error
+	for _, e := range errs {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			out = append(out, flatten(j.Unwrap())...)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func mentionsAny(s string, names []string) bool {
+	for _, n := range names {
+		if strings.Contains(s, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // joinLines joins errors one per line, indented as a list.
 func joinLines(errs []error) error {
-	msg := ""
-	for i, e := range errs {
-		if i > 0 {
-			msg += "\n  - "
-		}
-		msg += e.Error()
+	lines := make([]string, 0, len(errs))
+	for _, e := range flatten(errs) {
+		lines = append(lines, e.Error())
 	}
-	return errors.New(msg)
+	return errors.New(strings.Join(lines, "\n  - "))
 }
 
 func newVersionCmd(a *app) *cobra.Command {

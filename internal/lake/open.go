@@ -17,37 +17,49 @@ const acceptedForms = `use "file://PATH", a plain directory path, or "gs://BUCKE
 //	PATH                 the same
 //	gs://BUCKET[/PREFIX] a GCS bucket, with application default credentials
 func Open(ctx context.Context, lakeURL string) (Store, func() error, error) {
-	noop := func() error { return nil }
-	switch {
-	case strings.HasPrefix(lakeURL, "gs://"):
-		bucket, prefix, _ := strings.Cut(strings.TrimPrefix(lakeURL, "gs://"), "/")
-		if bucket == "" {
-			return nil, nil, fmt.Errorf("open lake %q: missing bucket; %s", lakeURL, acceptedForms)
-		}
+	loc, err := ParseURL(lakeURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open lake: %w", err)
+	}
+	if loc.Bucket != "" {
 		client, err := storage.NewClient(ctx)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open lake %q: create GCS client: %w", lakeURL, err)
 		}
-		return NewGCS(client, bucket, prefix), client.Close, nil
+		return NewGCS(client, loc.Bucket, loc.Prefix), client.Close, nil
+	}
+	l, err := NewLocal(loc.Dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open lake %q: %w", lakeURL, err)
+	}
+	return l, func() error { return nil }, nil
+}
+
+// Location is a parsed lake URL: a local Dir, or a GCS Bucket with an optional Prefix.
+type Location struct {
+	Dir            string
+	Bucket, Prefix string
+}
+
+// ParseURL checks a lake URL without touching storage.
+func ParseURL(lakeURL string) (Location, error) {
+	switch {
+	case strings.HasPrefix(lakeURL, "gs://"):
+		bucket, prefix, _ := strings.Cut(strings.TrimPrefix(lakeURL, "gs://"), "/")
+		if bucket == "" {
+			return Location{}, fmt.Errorf("lake %q: missing bucket; %s", lakeURL, acceptedForms)
+		}
+		return Location{Bucket: bucket, Prefix: strings.Trim(prefix, "/")}, nil
 	case strings.HasPrefix(lakeURL, "file://"):
 		// Not url.Parse: it would read "file://./data/lake" as host "." and path
 		// "/data/lake", turning a relative path into an absolute one.
 		root := strings.TrimPrefix(lakeURL, "file://")
 		if root == "" {
-			return nil, nil, fmt.Errorf("open lake %q: missing path; %s", lakeURL, acceptedForms)
+			return Location{}, fmt.Errorf("lake %q: missing path; %s", lakeURL, acceptedForms)
 		}
-		l, err := NewLocal(root)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open lake %q: %w", lakeURL, err)
-		}
-		return l, noop, nil
+		return Location{Dir: root}, nil
 	case lakeURL == "" || strings.Contains(lakeURL, "://"):
-		return nil, nil, fmt.Errorf("open lake %q: unsupported location; %s", lakeURL, acceptedForms)
-	default:
-		l, err := NewLocal(lakeURL)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open lake %q: %w", lakeURL, err)
-		}
-		return l, noop, nil
+		return Location{}, fmt.Errorf("lake %q: unsupported location; %s", lakeURL, acceptedForms)
 	}
+	return Location{Dir: lakeURL}, nil
 }

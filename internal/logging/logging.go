@@ -34,7 +34,7 @@ func ParseLevel(s string) (slog.Level, error) {
 
 // CheckFormat validates a --log-format value.
 func CheckFormat(f string) error {
-	switch f {
+	switch strings.ToLower(f) {
 	case FormatAuto, FormatText, FormatJSON:
 		return nil
 	}
@@ -43,6 +43,7 @@ func CheckFormat(f string) error {
 
 // New returns a logger writing to w. FormatAuto picks text when w is a terminal.
 func New(w io.Writer, format string, level slog.Level) *slog.Logger {
+	format = strings.ToLower(format)
 	if format == FormatAuto {
 		format = FormatJSON
 		if isTerminal(w) {

@@ -97,7 +97,7 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 		}
 		return nil
 	}
-	crawler := saramin.Crawler{Client: c.Client, Budget: c.Budget, MaxPages: c.MaxPages, Logger: log}
+	crawler := saramin.Crawler{Client: c.Client.WithBudget(c.Budget, log), MaxPages: c.MaxPages, Logger: log}
 	cr, err := crawler.Crawl(ctx, saramin.Window{From: from, To: now}, sink)
 	res.Calls, res.Pages, res.Records, res.DistinctIDs = cr.Calls, cr.Pages, cr.Records, len(ids)
 	res.Warnings = cr.Warnings

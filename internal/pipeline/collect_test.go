@@ -544,3 +544,42 @@ func symmetricDiff(a, b []string) []string {
 	}
 	return out
 }
+
+func TestCollect_retriesSpendQuota(t *testing.T) {
+	t.Parallel()
+	forEachLake(t, func(t *testing.T, store lake.Store) {
+		h := newHarness(t, store, saramintest.Options{}, generate(t, start.Add(-24*time.Hour), start, 300))
+		h.fake.Inject(saramintest.Fault{Status: 500}, saramintest.Fault{Status: 429}, saramintest.Fault{Truncate: true})
+		res := h.run(context.Background())
+		st, err := lake.NewBudget(store, pipeline.SourceSaramin, 500, saramin.KST, h.clock.Now).State(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := len(h.fake.Requests())
+		if st.Calls != sent || res.Calls != sent || sent != res.Pages+3 {
+			t.Errorf("quota counted %d, result %d calls, the API saw %d requests for %d pages", st.Calls, res.Calls, sent, res.Pages)
+		}
+	})
+}
+
+// An API that stops serving before its own total (a depth cap deeper pages silently
+// return empty for) must not let the watermark jump over postings never seen.
+func TestCollect_shortPageBeforeTotalKeepsTheWatermarkHonest(t *testing.T) {
+	t.Parallel()
+	forEachLake(t, func(t *testing.T, store lake.Store) {
+		h := newHarness(t, store, saramintest.Options{MaxPages: 2, OmitEmptyJob: true}, generate(t, start.Add(-72*time.Hour), start, 300))
+		h.pages = 100 // believes the API serves deeper than it does
+		r1 := h.run(context.Background())
+		if len(r1.Warnings) == 0 || !h.watermark().Before(start) {
+			t.Fatalf("warnings %v, watermark %s: want a warning and a watermark inside the window", r1.Warnings, h.watermark())
+		}
+		h.pages = 2 // the operator follows the warning
+		h.clock.Add(time.Minute)
+		h.run(context.Background())
+		got, _ := h.collectedIDs()
+		want := h.fake.Published(start.Add(-72*time.Hour), h.clock.Now(), itQuery)
+		if !slices.Equal(got, want) {
+			t.Errorf("after lowering max pages, diff %v", symmetricDiff(got, want))
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,15 +80,20 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("timeout %s: want > 0", c.Timeout))
+		errs = append(errs, fmt.Errorf("SARAMIN_TIMEOUT %s: want > 0", c.Timeout))
 	}
 	if c.MaxAttempts < 1 {
-		errs = append(errs, fmt.Errorf("max attempts %d: want ≥ 1", c.MaxAttempts))
+		errs = append(errs, fmt.Errorf("SARAMIN_MAX_ATTEMPTS %d: want ≥ 1", c.MaxAttempts))
 	}
 	if c.BaseDelay < 0 || c.MaxDelay < c.BaseDelay {
 		errs = append(errs, fmt.Errorf("backoff %s..%s: want 0 ≤ base ≤ max", c.BaseDelay, c.MaxDelay))
 	}
 	return errors.Join(errs...)
+}
+
+// Budget meters API calls; Take fails once the day's quota is spent.
+type Budget interface {
+	Take(ctx context.Context) error
 }
 
 // Client calls job-search. It is safe for concurrent use.
@@ -98,6 +104,9 @@ type Client struct {
 	red    redactor
 	// sleep waits between attempts; tests replace it to run fault suites instantly.
 	sleep func(ctx context.Context, d time.Duration) error
+	// budget, when set, is charged before every attempt: retries spend quota too.
+	budget   Budget
+	attempts *atomic.Int64
 }
 
 // Option customizes a Client.
@@ -116,12 +125,23 @@ func NewClient(cfg Config, httpClient *http.Client, logger *slog.Logger, opts ..
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
-	c := &Client{cfg: cfg, http: httpClient, logger: logger, red: redactor{secret: cfg.AccessKey}, sleep: sleepCtx}
+	c := &Client{cfg: cfg, http: httpClient, logger: logger, red: redactor{secret: cfg.AccessKey}, sleep: sleepCtx, attempts: &atomic.Int64{}}
 	for _, o := range opts {
 		o(c)
 	}
 	return c, nil
 }
+
+// WithBudget returns a client that charges b before every request attempt and counts
+// its attempts from zero; the original is unchanged.
+func (c *Client) WithBudget(b Budget, logger *slog.Logger) *Client {
+	cp := *c
+	cp.budget, cp.attempts, cp.logger = b, &atomic.Int64{}, logger
+	return &cp
+}
+
+// Attempts is the number of HTTP requests made (retries included).
+func (c *Client) Attempts() int { return int(c.attempts.Load()) }
 
 // PageSize is the count the client asks for.
 func (c *Client) PageSize() int { return c.cfg.PageSize }
@@ -179,6 +199,12 @@ func (c *Client) Search(ctx context.Context, r Request) (*Page, error) {
 	u.RawQuery = c.values(r).Encode()
 
 	for attempt := 1; ; attempt++ {
+		if c.budget != nil {
+			if err := c.budget.Take(ctx); err != nil {
+				return nil, fmt.Errorf("search %s page %d: %w", r.Window, r.Start, err)
+			}
+		}
+		c.attempts.Add(1)
 		page, wait, err := c.once(ctx, u)
 		if err == nil {
 			return page, nil
@@ -237,12 +263,18 @@ func (c *Client) once(ctx context.Context, u *url.URL) (*Page, time.Duration, er
 	}
 	page, err := decodeBody(body, resp.StatusCode)
 	var apiErr *APIError
+	var malformed *MalformedError
 	switch {
 	case errors.As(err, &apiErr):
+		apiErr.Message = c.red.string(apiErr.Message)
 		return nil, 0, apiErr
-	case resp.StatusCode/100 != 2:
+	case errors.As(err, &malformed):
+		malformed.Reason = c.red.string(malformed.Reason)
+	}
+	if resp.StatusCode/100 != 2 {
 		return nil, 0, &HTTPError{Status: resp.StatusCode, Body: c.red.string(truncate(body, 200))}
-	case err != nil:
+	}
+	if err != nil {
 		return nil, 0, err
 	}
 	return page, 0, nil

@@ -229,7 +229,7 @@ func TestConfig_validateReportsEveryProblem(t *testing.T) {
 	cfg.Query = url.Values{"start": {"3"}, "access-key": {"k"}}
 	cfg.MaxAttempts = 0
 	err := cfg.Validate()
-	for _, want := range []string{"SARAMIN_API_URL", "page size 500", `"start"`, `"access-key"`, "max attempts"} {
+	for _, want := range []string{"SARAMIN_API_URL", "page size 500", `"start"`, `"access-key"`, "SARAMIN_MAX_ATTEMPTS"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v, want it to mention %s", err, want)
 		}
@@ -260,5 +260,25 @@ func assertNoSecret(t testing.TB, what, s string) {
 	if strings.Contains(s, testKey) || strings.Contains(s, url.QueryEscape(testKey)) {
 		masked := strings.ReplaceAll(strings.ReplaceAll(s, testKey, "<KEY>"), url.QueryEscape(testKey), "<KEY>")
 		t.Errorf("%s leaks the access key: %s", what, masked)
+	}
+}
+
+// A key that is a common substring ("k") must not turn typed errors into opaque text:
+// quota and permanent-error handling depend on the types.
+func TestSearch_shortKeyKeepsErrorTypes(t *testing.T) {
+	t.Parallel()
+	fake := saramintest.NewServer(saramintest.Options{Now: func() time.Time { return now }})
+	defer fake.Close()
+	fake.Inject(saramintest.Fault{Code: 4})
+	c, _ := newClient(t, fake.URL, nil, func(c *saramin.Config) { c.AccessKey = "k" })
+	_, err := c.Search(context.Background(), saramin.Request{Window: window})
+	if !errors.Is(err, saramin.ErrQuotaExhausted) {
+		t.Fatalf("err = %v, want ErrQuotaExhausted", err)
+	}
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("requests = %d, want 1: quota is not retried", n)
+	}
+	if !strings.Contains(err.Error(), "key's daily calls") {
+		t.Errorf("the hint was mangled: %v", err)
 	}
 }

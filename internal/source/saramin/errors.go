@@ -37,7 +37,7 @@ func (e *APIError) Error() string {
 	case CodeInvalidParam:
 		hint = ": a request parameter was rejected; check SARAMIN_QUERY and the window settings"
 	case CodeQuota:
-		hint = ": the key's 500 daily calls are spent; collection resumes after midnight KST"
+		hint = ": the key's daily calls are spent; collection resumes after midnight KST"
 	}
 	return fmt.Sprintf("saramin api error %d (HTTP %d) %q%s", e.Code, e.HTTPStatus, e.Message, hint)
 }
@@ -96,15 +96,18 @@ func (r redactor) string(s string) string {
 	return s
 }
 
-// url returns u as text with the access-key parameter replaced.
-func (r redactor) url(u *url.URL) string {
-	c := *u
-	q := c.Query()
-	if q.Has("access-key") {
-		q.Set("access-key", redacted)
-		c.RawQuery = q.Encode()
+// rawURL returns the URL text with the access-key parameter replaced, falling back to
+// plain text replacement when it does not parse.
+func (r redactor) rawURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return r.string(s)
 	}
-	return r.string(c.String())
+	if q := u.Query(); q.Has("access-key") {
+		q.Set("access-key", redacted)
+		u.RawQuery = q.Encode()
+	}
+	return r.string(u.String())
 }
 
 // scrub returns err with the secret removed from its text while keeping errors.Is/As
@@ -113,13 +116,24 @@ func (r redactor) scrub(err error) error {
 	if err == nil || r.secret == "" {
 		return err
 	}
+	// Our own error types are built from redacted text (see Client.once); rewriting them
+	// would lose the type the retry and quota logic depend on.
+	var (
+		apiErr    *APIError
+		httpErr   *HTTPError
+		malformed *MalformedError
+		limited   *rateLimitedError
+	)
+	if errors.As(err, &apiErr) || errors.As(err, &httpErr) || errors.As(err, &malformed) || errors.As(err, &limited) {
+		return err
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		inner := ue.Err
 		if strings.Contains(inner.Error(), r.secret) {
 			inner = &scrubbedError{msg: r.string(inner.Error()), cause: r.safeCause(inner)}
 		}
-		clean := &url.Error{Op: ue.Op, URL: r.string(ue.URL), Err: inner}
+		clean := &url.Error{Op: ue.Op, URL: r.rawURL(ue.URL), Err: inner}
 		if ue == err {
 			return clean
 		}
