@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every file under sql/ except Go sources.
 //
-//go:embed meta
+//go:embed meta staging external core queries
 var FS embed.FS

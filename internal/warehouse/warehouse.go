@@ -21,11 +21,15 @@ const (
 var Datasets = []string{"meta", "staging", "external", "core"}
 
 // Param is a named query parameter (@name in BigQuery, $name in DuckDB). Value is one
-// of string, int64, float64, bool, time.Time (TIMESTAMP), Date, []string or []int64.
+// of string, int64, float64, bool, time.Time (TIMESTAMP), Date, Null, []string or
+// []int64.
 type Param struct {
 	Name  string
 	Value any
 }
+
+// Null is a typed NULL parameter (BigQuery needs the type): Null{Type: "STRING"}.
+type Null struct{ Type string }
 
 // Date is a calendar date parameter (BigQuery DATE), e.g. "2026-11-21".
 type Date string
@@ -71,6 +75,12 @@ type Table struct {
 }
 
 func (t Table) String() string { return t.Dataset + "." + t.Name }
+
+// BigQueryRef is the quoted BigQuery reference of t in project, with datasets named
+// prefix+layer: `project.jobpulse_core.recruit`.
+func BigQueryRef(project, prefix string, t Table) string {
+	return "`" + project + "." + prefix + t.Dataset + "." + t.Name + "`"
+}
 
 // Warehouse is what the model runner, the ledger and the CLI need from an engine.
 type Warehouse interface {

@@ -19,6 +19,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/jobpulse/jobpulse/internal/warehouse"
+	"github.com/jobpulse/jobpulse/internal/warehouse/duckdb/duckdbtype"
 )
 
 //go:embed prelude.sql
@@ -218,26 +219,17 @@ func (w *Warehouse) ExternalURIs(lakePrefix string) (string, string, error) {
 func (w *Warehouse) Close() error { return w.db.Close() }
 
 // Type maps a BigQuery column type to DuckDB's.
-func Type(c warehouse.Column) string {
-	t := map[string]string{
-		"STRING": "VARCHAR", "INT64": "BIGINT", "INTEGER": "BIGINT", "FLOAT64": "DOUBLE", "FLOAT": "DOUBLE",
-		"BOOL": "BOOLEAN", "BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMPTZ", "DATE": "DATE", "JSON": "JSON",
-	}[strings.ToUpper(c.Type)]
-	if t == "" {
-		t = c.Type
-	}
-	if strings.EqualFold(c.Mode, "REPEATED") {
-		t += "[]"
-	}
-	return t
-}
+func Type(c warehouse.Column) string { return duckdbtype.Of(c) }
 
 func args(params []warehouse.Param) []any {
 	out := make([]any, 0, len(params))
 	for _, p := range params {
 		v := p.Value
-		if d, ok := v.(warehouse.Date); ok {
-			v = string(d)
+		switch x := v.(type) {
+		case warehouse.Date:
+			v = string(x)
+		case warehouse.Null:
+			v = nil
 		}
 		out = append(out, sql.Named(p.Name, v))
 	}

@@ -1,0 +1,137 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/lake/laketest"
+	"github.com/jobpulse/jobpulse/internal/models"
+	"github.com/jobpulse/jobpulse/internal/pipeline"
+	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
+	"github.com/jobpulse/jobpulse/internal/warehouse"
+	"github.com/jobpulse/jobpulse/internal/warehouse/duckdb"
+	sqlfiles "github.com/jobpulse/jobpulse/sql"
+)
+
+type processEnv struct {
+	*harness
+	local   *lake.Local
+	wh      *duckdb.Warehouse
+	proc    *pipeline.Process
+	project *models.Project
+}
+
+func newProcessEnv(t *testing.T, postings []saramintest.Posting) *processEnv {
+	t.Helper()
+	local := laketest.NewLocal(t)
+	h := newHarness(t, local, saramintest.Options{}, postings)
+	wh, err := duckdb.Open(context.Background(), duckdb.Config{Path: filepath.Join(t.TempDir(), "w.duckdb"), LakeRoot: local.Root()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	project, err := models.Load(sqlfiles.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(h.logs, nil))
+	runner := &models.Runner{WH: wh, Project: project, Logger: logger, CheckTimeout: time.Minute}
+	return &processEnv{harness: h, local: local, wh: wh, project: project,
+		proc: &pipeline.Process{Store: local, Runner: runner, Logger: logger, Now: h.clock.Now}}
+}
+
+func (e *processEnv) collectAndProcess(t *testing.T) (pipeline.CollectResult, pipeline.ProcessResult, error) {
+	t.Helper()
+	cr := e.run(context.Background())
+	if cr.Manifest == "" {
+		t.Fatalf("collect wrote no manifest: %+v", cr)
+	}
+	pr, err := e.proc.Run(context.Background(), lake.RawManifest(cr.Source, cr.DT, cr.RunID))
+	return cr, pr, err
+}
+
+func (e *processEnv) query(t *testing.T, q string) [][]any {
+	t.Helper()
+	rows, _, err := e.wh.Query(context.Background(), q, nil, warehouse.Options{})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return rows.Values
+}
+
+func (e *processEnv) count(t *testing.T, q string) int64 {
+	t.Helper()
+	return e.query(t, q)[0][0].(int64)
+}
+
+func TestProcess_buildsEveryLayerBehindChecks(t *testing.T) {
+	t.Parallel()
+	e := newProcessEnv(t, generate(t, start.Add(-72*time.Hour), start, 300))
+	cr, pr, err := e.collectAndProcess(t)
+	if err != nil {
+		for _, c := range pr.Checks() {
+			t.Logf("%s %s %s %s", c.Check.Name, c.Status, c.Message, c.Sample)
+		}
+		t.Fatalf("process: %v", err)
+	}
+	if pr.Counts.StagingRows != int64(cr.Records) || pr.Counts.CoreRows != int64(cr.DistinctIDs) {
+		t.Errorf("counts %+v, want %d staging rows and %d core rows", pr.Counts, cr.Records, cr.DistinctIDs)
+	}
+	for _, c := range pr.Checks() {
+		if c.Failed() && c.Check.Severity == models.SeverityError {
+			t.Errorf("check %s failed: %s %s", c.Check.Name, c.Message, c.Sample)
+		}
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM core.recruit WHERE region_name IS NULL OR job_mid_name IS NULL OR experience_name IS NULL"); n != 0 {
+		t.Errorf("%d core rows lack a meta name", n)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM core.recruit WHERE region_name IN ('서울', '경기')"); n*2 < pr.Counts.CoreRows {
+		t.Errorf("only %d of %d postings in Seoul/Gyeonggi", n, pr.Counts.CoreRows)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM core.recruit WHERE NOT has_deadline AND expires_at IS NOT NULL"); n != 0 {
+		t.Errorf("%d postings without deadline carry one", n)
+	}
+}
+
+func TestProcess_idempotent(t *testing.T) {
+	t.Parallel()
+	e := newProcessEnv(t, generate(t, start.Add(-72*time.Hour), start, 300))
+	cr, _, err := e.collectAndProcess(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() string {
+		var b strings.Builder
+		for _, q := range []string{
+			"SELECT * EXCLUDE (rejected_at) FROM external.saramin_postings_rejected ORDER BY run_id, page, row_in_page",
+			"SELECT * FROM external.saramin_postings ORDER BY posting_id",
+			"SELECT * EXCLUDE (is_active) FROM core.recruit ORDER BY posting_id",
+		} {
+			for _, r := range e.query(t, q) {
+				fmt.Fprintln(&b, r...)
+			}
+		}
+		return b.String()
+	}
+	first := snapshot()
+	if _, err := e.proc.Run(context.Background(), lake.RawManifest(cr.Source, cr.DT, cr.RunID)); err != nil {
+		t.Fatal(err)
+	}
+	if second := snapshot(); second != first {
+		t.Errorf("processing the same run twice changed the tables")
+	}
+	// A second collect over an overlapping window re-serves postings: still one row per id.
+	e.clock.Add(2 * time.Hour)
+	if _, _, err := e.collectAndProcess(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(t, "SELECT COUNT(*) - COUNT(DISTINCT posting_id) FROM external.saramin_postings"); n != 0 {
+		t.Errorf("%d duplicate posting ids after two runs", n)
+	}
+}
