@@ -32,9 +32,9 @@ type CheckSpec struct {
 	Name        string   `json:"name,omitempty"`
 	Columns     []string `json:"columns,omitempty"`
 	Column      string   `json:"column,omitempty"`
-	Values      []string `json:"values,omitempty"`       // accepted_values
-	To          string   `json:"to,omitempty"`           // relationships: layer.table
-	Field       string   `json:"field,omitempty"`        // relationships: the referenced column
+	Values      []string `json:"values,omitempty"`        // accepted_values
+	To          string   `json:"to,omitempty"`            // relationships: layer.table
+	Field       string   `json:"field,omitempty"`         // relationships: the referenced column
 	MaxAgeHours int      `json:"max_age_hours,omitempty"` // freshness
 	Severity    string   `json:"severity,omitempty"`
 	Description string   `json:"description,omitempty"`

@@ -54,7 +54,9 @@ type Stats struct {
 	Duration       time.Duration
 }
 
-// Rows is a fully read result.
+// Rows is a fully read result. Values are plain Go values, the same on every engine:
+// nil, string, int64, float64, bool, time.Time (TIMESTAMP, UTC), "YYYY-MM-DD" strings
+// (DATE) and []any (ARRAY).
 type Rows struct {
 	Columns []string
 	Values  [][]any

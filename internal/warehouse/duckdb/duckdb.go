@@ -137,6 +137,10 @@ func (w *Warehouse) Query(ctx context.Context, q string, params []warehouse.Para
 	if err != nil {
 		return nil, warehouse.Stats{}, fmt.Errorf("duckdb %s: %w", opts.Step, err)
 	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, warehouse.Stats{}, fmt.Errorf("duckdb %s: %w", opts.Step, err)
+	}
 	out := &warehouse.Rows{Columns: cols}
 	for rows.Next() {
 		vals := make([]any, len(cols))
@@ -149,6 +153,11 @@ func (w *Warehouse) Query(ctx context.Context, q string, params []warehouse.Para
 		}
 		for i, v := range vals {
 			vals[i] = plain(v)
+			// DATE arrives as a time.Time at midnight; Rows carries dates as strings,
+			// as BigQuery's adapter does.
+			if t, ok := vals[i].(time.Time); ok && types[i].DatabaseTypeName() == "DATE" {
+				vals[i] = t.Format("2006-01-02")
+			}
 		}
 		out.Values = append(out.Values, vals)
 	}
