@@ -17,7 +17,10 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the pipeline for every configured source",
-		Long: `Run collects every configured source into the lake.
+		Long: `Run collects every configured source into the lake, then processes each new run
+into the warehouse: normalize, then meta → staging → external → core, each layer gated
+by its checks. The ledger (meta.pipeline_runs, meta.check_results) records the outcome.
+It exits 1 when the run failed or an error-severity check stopped promotion.
 
 Without SARAMIN_ACCESS_KEY the Saramin source is the built-in demo: a fake of the API
 serving synthetic postings, announced as such.`,
@@ -26,7 +29,7 @@ serving synthetic postings, announced as such.`,
 			if err := a.prepare(cmd, true); err != nil {
 				return err
 			}
-			return a.collectSaramin(commandContext(cmd))
+			return a.runPipeline(commandContext(cmd))
 		},
 	}
 	a.cfg.saraminFlags(cmd.Flags())
@@ -57,7 +60,14 @@ source serves synthetic postings.`,
 			if err := a.prepare(cmd, true); err != nil {
 				return err
 			}
-			return a.collectSaramin(commandContext(cmd))
+			ctx := commandContext(cmd)
+			store, closeStore, err := lake.Open(ctx, a.cfg.lakeURL())
+			if err != nil {
+				return fmt.Errorf("open lake: %w", err)
+			}
+			defer closeStore()
+			_, _, err = a.collectSaramin(ctx, store)
+			return err
 		},
 	}
 	a.cfg.saraminFlags(sar.Flags())
@@ -66,22 +76,18 @@ source serves synthetic postings.`,
 	return cmd
 }
 
-func (a *app) collectSaramin(ctx context.Context) error {
-	store, closeStore, err := lake.Open(ctx, a.cfg.lakeURL())
-	if err != nil {
-		return fmt.Errorf("open lake: %w", err)
-	}
-	defer closeStore()
-
+// collectSaramin runs the collect step and prints its summary; demo reports whether
+// the data is synthetic.
+func (a *app) collectSaramin(ctx context.Context, store lake.Store) (res pipeline.CollectResult, demo bool, err error) {
 	clientCfg, _ := a.cfg.Saramin.clientConfig() // validated in prepare
-	demo := a.cfg.Saramin.AccessKey == ""
+	demo = a.cfg.Saramin.AccessKey == ""
 	if err := checkDemoMarker(ctx, store, demo); err != nil {
-		return err
+		return res, demo, err
 	}
 	if demo {
 		src, err := startDemo(time.Now)
 		if err != nil {
-			return err
+			return res, demo, err
 		}
 		defer src.Close()
 		clientCfg.BaseURL, clientCfg.AccessKey = src.URL, demoKey
@@ -89,7 +95,7 @@ func (a *app) collectSaramin(ctx context.Context) error {
 	}
 	client, err := saramin.NewClient(clientCfg, nil, a.logger)
 	if err != nil {
-		return &usageError{err: err}
+		return res, demo, &usageError{err: err}
 	}
 	c := &pipeline.SaraminCollect{
 		Store:    store,
@@ -101,13 +107,10 @@ func (a *app) collectSaramin(ctx context.Context) error {
 		Now:      time.Now,
 		Logger:   a.logger,
 	}
-	res, err := c.Run(ctx)
+	res, err = c.Run(ctx)
 	printCollect(a.stdout, res, demo)
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted; the run's pages stay uncommitted and the next run starts from the same watermark: %w", err)
-		}
-		return err
+	if err != nil && errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("interrupted; the run's pages stay uncommitted and the next run starts from the same watermark: %w", err)
 	}
-	return nil
+	return res, demo, err
 }

@@ -23,6 +23,9 @@ type config struct {
 	Lake      string
 	LogFormat string
 	LogLevel  string
+	// Warehouse is duckdb://PATH or bigquery://PROJECT?…; CheckTimeout bounds each check.
+	Warehouse    string
+	CheckTimeout time.Duration
 
 	Saramin saraminConfig
 }
@@ -49,6 +52,8 @@ var globalBindings = []binding{
 	{"lake", "JOBPULSE_LAKE"},
 	{"log-format", "JOBPULSE_LOG_FORMAT"},
 	{"log-level", "JOBPULSE_LOG_LEVEL"},
+	{"warehouse", "JOBPULSE_WAREHOUSE"},
+	{"check-timeout", "JOBPULSE_CHECK_TIMEOUT"},
 }
 
 var saraminBindings = []binding{
@@ -67,6 +72,8 @@ func (c *config) globalFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Lake, "lake", "", `lake location: file://PATH or gs://BUCKET[/PREFIX] (default "file://<data-dir>/lake")`)
 	fs.StringVar(&c.LogFormat, "log-format", logging.FormatAuto, "log format: auto (text on a terminal, JSON otherwise), text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.Warehouse, "warehouse", "", `warehouse: duckdb://PATH or bigquery://PROJECT?location=asia-northeast3&dataset_prefix=jobpulse_ (default "duckdb://<data-dir>/warehouse.duckdb")`)
+	fs.DurationVar(&c.CheckTimeout, "check-timeout", 2*time.Minute, "timeout of one SQL check; a check that runs out of time fails")
 }
 
 func (c *config) saraminFlags(fs *pflag.FlagSet) {
@@ -131,7 +138,7 @@ func (c *config) validateGlobal() []error {
 	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
 		errs = append(errs, fmt.Errorf("JOBPULSE_LOG_LEVEL / --log-level: %w", err))
 	}
-	return errs
+	return append(errs, c.validateWarehouse()...)
 }
 
 // clientConfig validates the Saramin settings and builds the client's configuration.

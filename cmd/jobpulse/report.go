@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
@@ -22,7 +23,7 @@ func printCollect(w io.Writer, r pipeline.CollectResult, demo bool) {
 		lake.OutcomeQuotaExhausted: fmt.Sprintf("daily quota exhausted after %d pages (%d postings); resumes after midnight KST", r.Pages, r.Records),
 		pipeline.OutcomeFailed:     fmt.Sprintf("FAILED after %d pages; nothing was committed", r.Pages),
 	}[r.Outcome]
-	if r.Outcome == pipeline.OutcomeFailed && r.Manifest != "" {
+	if r.Outcome == pipeline.OutcomeFailed && r.ManifestURL != "" {
 		headline = fmt.Sprintf("FAILED after the manifest was written (%d pages committed); the watermark did not move", r.Pages)
 	}
 	fmt.Fprintf(w, "%s: %s\n", src, headline)
@@ -36,8 +37,8 @@ func printCollect(w io.Writer, r pipeline.CollectResult, demo bool) {
 	if r.Pages > 0 {
 		fmt.Fprintf(w, "  landed in  %s\n", r.RunURL)
 	}
-	if r.Manifest != "" {
-		fmt.Fprintf(w, "  manifest   %s\n", r.Manifest)
+	if r.ManifestURL != "" {
+		fmt.Fprintf(w, "  manifest   %s\n", r.ManifestURL)
 	}
 	if !r.Watermark.IsZero() {
 		state := "unchanged"
@@ -52,3 +53,34 @@ func printCollect(w io.Writer, r pipeline.CollectResult, demo bool) {
 }
 
 func kst(t time.Time) string { return t.In(saramin.KST).Format("2006-01-02 15:04:05 KST") }
+
+// printProcess writes the per-layer summary of a processed run.
+func printProcess(w io.Writer, r pipeline.ProcessResult) {
+	if r.RunID == "" {
+		return
+	}
+	c := r.Counts
+	fmt.Fprintf(w, "process %s:\n", r.RunID)
+	fmt.Fprintf(w, "  normalize  %d rows from %d raw records (%d quarantined pages, %d drift findings)\n", r.CleanRows, r.RawRecords, r.Quarantined, len(r.Drift))
+	layerLine := map[string]string{
+		"meta":     "seeds and ledger tables",
+		"staging":  fmt.Sprintf("%d rows", c.StagingRows),
+		"external": fmt.Sprintf("%d upserted, %d rejected, %d in-batch duplicates (%d postings in total)", c.ExternalUpserts, c.RejectedRows, c.DuplicateRows, c.ExternalRows),
+		"core":     fmt.Sprintf("%d rows in core.recruit", c.CoreRows),
+	}
+	for _, l := range r.Layers {
+		passed, warned, failed := pipeline.Tally(l.Checks)
+		fmt.Fprintf(w, "  %-9s  %s; checks %d passed, %d warned, %d failed (%s)\n", l.Layer, layerLine[l.Layer], passed, warned, failed, l.Duration.Round(time.Millisecond))
+		for _, ch := range l.Checks {
+			if ch.Failed() {
+				fmt.Fprintf(w, "    %-5s %s: %s (observed %d)\n", strings.ToUpper(ch.Check.Severity), ch.Check.Name, ch.Message, ch.Observed)
+			}
+		}
+	}
+	passed, warned, failed := pipeline.Tally(r.Checks())
+	fmt.Fprintf(w, "  checks     %d passed, %d warned, %d failed\n", passed, warned, failed)
+	if r.FailedStep != "" {
+		fmt.Fprintf(w, "  FAILED at  %s: promotion stopped; raw and clean data are kept, re-run with `jobpulse process --run %s` after a fix\n", r.FailedStep, r.RunID)
+	}
+	fmt.Fprintf(w, "  duration   %s, %d bytes processed\n", r.Duration.Round(time.Millisecond), r.Bytes)
+}

@@ -42,7 +42,7 @@ func (s StaticTarget) Ref(t warehouse.Table) string {
 func (s StaticTarget) ExternalURIs(prefix string) (string, string, error) {
 	root := strings.TrimRight(s.LakeURL, "/") + "/" + strings.Trim(prefix, "/")
 	if s.D == warehouse.BigQuery {
-		return root + "/*", root, nil
+		return root + "/*.ndjson", root, nil
 	}
 	return root + "/*/*/*.ndjson", root, nil
 }

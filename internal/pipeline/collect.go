@@ -49,9 +49,10 @@ type CollectResult struct {
 	Records int
 	// DistinctIDs can be below Records: window splits and boundaries re-serve postings.
 	DistinctIDs int
-	// RunURL is where the run's pages landed; Manifest is empty when none was written.
+	// RunURL is where the run's pages landed; ManifestURL is empty when no manifest
+	// was written. Both are for people: lake names come from lake.RawManifest.
 	RunURL            string
-	Manifest          string
+	ManifestURL       string
 	Watermark         time.Time
 	WatermarkAdvanced bool
 	Warnings          []string
@@ -93,7 +94,9 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 		}
 		m.Pages = append(m.Pages, lake.NewPageEntry(path.Base(name), p.Raw, len(p.Jobs), c.Client.Params(r)))
 		for _, j := range p.Jobs {
-			ids[j.ID] = struct{}{}
+			if j.ID != "" {
+				ids[j.ID] = struct{}{}
+			}
 		}
 		return nil
 	}
@@ -129,10 +132,10 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 	if !cr.Covered.IsZero() {
 		m.CoveredThrough = &cr.Covered
 	}
-	if res.Manifest, err = lake.WriteManifest(ctx, c.Store, m); err != nil {
+	if res.ManifestURL, err = lake.WriteManifest(ctx, c.Store, m); err != nil {
 		return c.fail(res, fmt.Errorf("write manifest: %w", err))
 	}
-	res.Manifest = c.Store.URL(res.Manifest)
+	res.ManifestURL = c.Store.URL(res.ManifestURL)
 
 	// The manifest is the commit; only now may the watermark move, and only if no other
 	// run moved it since we read it.
@@ -150,7 +153,7 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 		}
 	}
 	log.InfoContext(ctx, "collected", "outcome", res.Outcome, "pages", res.Pages, "records", res.Records,
-		"distinct_ids", res.DistinctIDs, "calls", res.Calls, "manifest", res.Manifest)
+		"distinct_ids", res.DistinctIDs, "calls", res.Calls, "manifest", res.ManifestURL)
 	return res, nil
 }
 

@@ -277,8 +277,8 @@ func TestCollect_emptyWindowIsAnOutcome(t *testing.T) {
 		if err != nil {
 			t.Fatalf("an empty window must not be an error: %v", err)
 		}
-		if res.Outcome != lake.OutcomeNoNewPostings || res.Manifest == "" || !res.WatermarkAdvanced {
-			t.Errorf("got outcome %q manifest %q advanced %v, want no_new_postings, a manifest, advanced", res.Outcome, res.Manifest, res.WatermarkAdvanced)
+		if res.Outcome != lake.OutcomeNoNewPostings || res.ManifestURL == "" || !res.WatermarkAdvanced {
+			t.Errorf("got outcome %q manifest %q advanced %v, want no_new_postings, a manifest, advanced", res.Outcome, res.ManifestURL, res.WatermarkAdvanced)
 		}
 	})
 }
@@ -294,8 +294,8 @@ func TestCollect_quotaStopAndResume(t *testing.T) {
 		}
 
 		r1 := h.run(context.Background())
-		if r1.Outcome != lake.OutcomeQuotaExhausted || r1.Pages != 3 || r1.Manifest == "" {
-			t.Fatalf("run 1: outcome %s pages %d manifest %q, want quota_exhausted 3 pages and a manifest", r1.Outcome, r1.Pages, r1.Manifest)
+		if r1.Outcome != lake.OutcomeQuotaExhausted || r1.Pages != 3 || r1.ManifestURL == "" {
+			t.Fatalf("run 1: outcome %s pages %d manifest %q, want quota_exhausted 3 pages and a manifest", r1.Outcome, r1.Pages, r1.ManifestURL)
 		}
 		wm1 := h.watermark()
 		if !wm1.After(start.Add(-72*time.Hour)) || !wm1.Before(start) {
@@ -349,8 +349,8 @@ func TestCollect_cancelledRunThenRerun(t *testing.T) {
 			}
 		})
 		res, err := h.collector().Run(ctx)
-		if err == nil || res.Outcome != pipeline.OutcomeFailed || res.Manifest != "" {
-			t.Fatalf("cancelled run: err %v outcome %s manifest %q, want a failure without manifest", err, res.Outcome, res.Manifest)
+		if err == nil || res.Outcome != pipeline.OutcomeFailed || res.ManifestURL != "" {
+			t.Fatalf("cancelled run: err %v outcome %s manifest %q, want a failure without manifest", err, res.Outcome, res.ManifestURL)
 		}
 		if !h.watermark().IsZero() {
 			t.Fatalf("a cancelled run moved the watermark to %s", h.watermark())
@@ -412,7 +412,7 @@ func TestCollect_racingCollectors(t *testing.T) {
 			if errs[i] != nil {
 				t.Fatalf("collector %d: %v", i, errs[i])
 			}
-			if r.Manifest == "" {
+			if r.ManifestURL == "" {
 				t.Errorf("collector %d wrote no manifest", i)
 			}
 			if r.WatermarkAdvanced {
@@ -488,7 +488,7 @@ func TestCollect_neverLeaksTheKey(t *testing.T) {
 		)
 		var texts []string
 		res, err := h.collector().Run(context.Background())
-		texts = append(texts, errString(err), res.RunURL, res.Manifest)
+		texts = append(texts, errString(err), res.RunURL, res.ManifestURL)
 		// Then runs that fail for good: permanent errors, a server echoing URLs, a dead port.
 		h.clock.Add(time.Hour)
 		h.fake.Inject(saramintest.Fault{Code: 2})

@@ -62,9 +62,9 @@ func (r ProcessResult) Checks() []models.CheckResult {
 
 // Run processes the raw run whose manifest is manifestName. Re-running it replaces
 // exactly this run's clean data, rejects and ledger rows; merges are idempotent.
-func (p *Process) Run(ctx context.Context, manifestName string) (ProcessResult, error) {
+func (p *Process) Run(ctx context.Context, manifestName string) (res ProcessResult, err error) {
 	start := time.Now()
-	var res ProcessResult
+	defer func() { res.Duration = time.Since(start) }()
 	m, err := lake.ReadManifest(ctx, p.Store, manifestName)
 	if err != nil {
 		res.FailedStep = StepNormalize
@@ -72,7 +72,6 @@ func (p *Process) Run(ctx context.Context, manifestName string) (ProcessResult, 
 	}
 	res.Source, res.RunID, res.DT, res.RawRecords = m.Source, m.RunID, m.DT, m.Records
 	log := p.Logger.With("source", m.Source, "run_id", m.RunID)
-	defer func() { res.Duration = time.Since(start) }()
 
 	nr, err := normalize.SaraminRun(ctx, p.Store, manifestName, normalize.Options{Logger: log})
 	if err != nil {
@@ -82,9 +81,6 @@ func (p *Process) Run(ctx context.Context, manifestName string) (ProcessResult, 
 	res.CleanRows, res.Quarantined, res.Drift = nr.Rows, len(nr.Quarantined), nr.Drift
 	if len(nr.Quarantined) > 0 {
 		log.WarnContext(ctx, "raw pages quarantined during normalization; the raw-staging reconciliation will fail", "pages", len(nr.Quarantined))
-	}
-	for _, d := range nr.Drift {
-		log.WarnContext(ctx, "schema drift", "field", d.Field, "kind", d.Kind, "rows", d.Rows)
 	}
 
 	v := models.Vars{Source: m.Source, RunID: m.RunID, DT: m.DT, RawRecords: int64(m.Records), ProcessedAt: p.Now().UTC().Truncate(time.Microsecond)}

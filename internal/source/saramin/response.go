@@ -97,10 +97,13 @@ type envelope struct {
 	Error *errorEnvelope `json:"error"`
 }
 
+// jobStub is the little the collector reads of a job. Its fields are decoded leniently:
+// a job with a missing id or a broken timestamp is still data to land, and the warehouse
+// rejects it with a reason. Only a page whose structure is broken is malformed.
 type jobStub struct {
 	ID       json.RawMessage `json:"id"`
-	Posted   flexInt         `json:"posting-timestamp"`
-	Modified flexInt         `json:"modification-timestamp"`
+	Posted   json.RawMessage `json:"posting-timestamp"`
+	Modified json.RawMessage `json:"modification-timestamp"`
 }
 
 // decodeBody classifies a response body: a page, an API error, or malformed bytes.
@@ -123,16 +126,9 @@ func decodeBody(body []byte, status int) (*Page, error) {
 		Total: int(env.Jobs.Total),
 		Jobs:  make([]JobRef, 0, len(env.Jobs.Job)),
 	}
-	for i, js := range env.Jobs.Job {
-		id, err := idString(js.ID)
-		if err != nil {
-			return nil, &MalformedError{Reason: fmt.Sprintf("job %d: %v", i, err), Body: body}
-		}
-		p.Jobs = append(p.Jobs, JobRef{
-			ID:         id,
-			PostedAt:   unixOrZero(int64(js.Posted)),
-			ModifiedAt: unixOrZero(int64(js.Modified)),
-		})
+	for _, js := range env.Jobs.Job {
+		id, _ := idString(js.ID) // "" when missing: counted as a record, not as an id
+		p.Jobs = append(p.Jobs, JobRef{ID: id, PostedAt: lenientUnix(js.Posted), ModifiedAt: lenientUnix(js.Modified)})
 	}
 	return p, nil
 }
@@ -159,11 +155,13 @@ func idString(raw json.RawMessage) (string, error) {
 	return "", fmt.Errorf("missing or invalid id: %s", truncate(raw, 40))
 }
 
-func unixOrZero(s int64) time.Time {
-	if s <= 0 {
+// lenientUnix reads Unix seconds as a number or a string; anything else is the zero time.
+func lenientUnix(raw json.RawMessage) time.Time {
+	var n flexInt
+	if len(raw) == 0 || json.Unmarshal(raw, &n) != nil || n <= 0 {
 		return time.Time{}
 	}
-	return time.Unix(s, 0).UTC()
+	return time.Unix(int64(n), 0).UTC()
 }
 
 func truncate(b []byte, n int) string {

@@ -79,14 +79,28 @@ func TestDecodeBody_errors(t *testing.T) {
 	}
 }
 
+// Row-level defects are data: the page lands and the warehouse rejects the row.
+func TestDecodeBody_rowDefectsAreNotPageDefects(t *testing.T) {
+	t.Parallel()
+	body := `{"jobs":{"count":3,"start":0,"total":"3","job":[{"url":"x"},{"id":"2","posting-timestamp":"abc"},{"id":"3","posting-timestamp":"1632734241"}]}}`
+	p, err := decodeBody([]byte(body), 200)
+	if err != nil {
+		t.Fatalf("decodeBody: %v", err)
+	}
+	want := []JobRef{{}, {ID: "2"}, {ID: "3", PostedAt: time.Unix(1632734241, 0).UTC()}}
+	if diff := cmp.Diff(want, p.Jobs); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestDecodeBody_malformed(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
-		"truncated":      `{"jobs":{"count":1,"start":0,"total":"1","job":[{"id":"1"`,
-		"html":           `<html>502 Bad Gateway</html>`,
-		"no_jobs_no_err": `{"something":"else"}`,
-		"job_without_id": `{"jobs":{"count":1,"start":0,"total":"1","job":[{"url":"x"}]}}`,
-		"bad_total":      `{"jobs":{"count":1,"start":0,"total":"many","job":[]}}`,
+		"truncated":         `{"jobs":{"count":1,"start":0,"total":"1","job":[{"id":"1"`,
+		"html":              `<html>502 Bad Gateway</html>`,
+		"no_jobs_no_err":    `{"something":"else"}`,
+		"job_not_an_object": `{"jobs":{"count":1,"start":0,"total":"1","job":[42]}}`,
+		"bad_total":         `{"jobs":{"count":1,"start":0,"total":"many","job":[]}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

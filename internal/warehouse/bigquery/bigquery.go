@@ -99,7 +99,7 @@ func (w *Warehouse) ExternalURIs(lakePrefix string) (pattern, hivePrefix string,
 		return "", "", errors.New("external URIs: the lake prefix is empty")
 	}
 	hivePrefix = "gs://" + w.cfg.LakeBucket + "/" + p
-	return hivePrefix + "/*", hivePrefix, nil
+	return hivePrefix + "/*.ndjson", hivePrefix, nil
 }
 
 // Close releases the client.
