@@ -212,3 +212,84 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+func TestCLI_runBuildsTheWarehouseAndTheLedger(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"JOBPULSE_DATA_DIR": t.TempDir(), "JOBPULSE_LOG_LEVEL": "warn"}
+	r := runCLI(t, env, "run")
+	if r.code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"rows in core.recruit", "checks     ", "0 failed"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("run output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	runID := between(r.stdout, "run        ", " (")
+
+	q := runCLI(t, env, "sql", "query", "--format", "csv", "select count(*) AS n from core.recruit")
+	lines := strings.Split(strings.TrimSpace(q.stdout), "\n")
+	if q.code != exitOK || len(lines) != 2 || lines[0] != "n" || lines[1] == "0" {
+		t.Errorf("sql query: exit %d, output %q", q.code, q.stdout)
+	}
+	if !strings.Contains(r.stdout, lines[len(lines)-1]+" rows in core.recruit") {
+		t.Errorf("sql query says %s rows; run said:\n%s", lines[len(lines)-1], r.stdout)
+	}
+	if j := runCLI(t, env, "sql", "query", "--format", "json", "select region_name, count(*) AS n from core.recruit group by 1 order by 2 desc limit 1"); j.code != exitOK || !strings.Contains(j.stdout, `"region_name": "서울"`) {
+		t.Errorf("sql query json: exit %d %s %s", j.code, j.stdout, j.stderr)
+	}
+	if w := runCLI(t, env, "sql", "query", "delete from core.recruit"); w.code != exitUsage {
+		t.Errorf("a write through sql query: exit %d, want 2", w.code)
+	}
+	if runs := runCLI(t, env, "runs"); runs.code != exitOK || !strings.Contains(runs.stdout, runID) || !strings.Contains(runs.stdout, "success") {
+		t.Errorf("runs: exit %d\n%s%s", runs.code, runs.stdout, runs.stderr)
+	}
+	if c := runCLI(t, env, "checks", "--run", runID); c.code != exitOK || !strings.Contains(c.stdout, "reconcile_staging_external") {
+		t.Errorf("checks: exit %d\n%s%s", c.code, c.stdout, c.stderr)
+	}
+	if p := runCLI(t, env, "process", "--run", runID); p.code != exitOK || !strings.Contains(p.stdout, "process "+runID) {
+		t.Errorf("process --run: exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+	if p := runCLI(t, env, "process", "--run", "nope"); p.code != exitUsage {
+		t.Errorf("process of an unknown run: exit %d, want 2", p.code)
+	}
+	dt := time.Now().UTC().Format("2006-01-02")
+	if rp := runCLI(t, env, "replay", "--from", dt, "--to", dt); rp.code != exitOK || !strings.Contains(rp.stdout, "replayed 1 runs") {
+		t.Errorf("replay: exit %d\n%s%s", rp.code, rp.stdout, rp.stderr)
+	}
+	if rp := runCLI(t, env, "replay", "--from", "2026-13-01", "--to", dt); rp.code != exitUsage {
+		t.Errorf("replay with a bad date: exit %d, want 2", rp.code)
+	}
+}
+
+func TestCLI_sqlRender(t *testing.T) {
+	t.Parallel()
+	bq := runCLI(t, map[string]string{"JOBPULSE_WAREHOUSE": "bigquery://my-proj", "JOBPULSE_LAKE": "gs://my-lake/jp"}, "sql", "render", "--dialect", "bigquery")
+	if bq.code != exitOK {
+		t.Fatalf("exit %d: %s", bq.code, bq.stderr)
+	}
+	for _, want := range []string{
+		"CREATE OR REPLACE EXTERNAL TABLE `my-proj.jobpulse_staging.saramin_postings`",
+		`uris = ["gs://my-lake/jp/clean/saramin_postings/*.ndjson"]`,
+		"MERGE INTO `my-proj.jobpulse_external.saramin_postings` AS T",
+		"CREATE OR REPLACE TABLE `my-proj.jobpulse_core.recruit`\nPARTITION BY posting_date",
+		"@run_id",
+	} {
+		if !strings.Contains(bq.stdout, want) {
+			t.Errorf("bigquery render lacks %q", want)
+		}
+	}
+	duck := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": t.TempDir()}, "sql", "render", "--dialect", "duckdb", "--model", "external.saramin_postings")
+	if duck.code != exitOK || !strings.Contains(duck.stdout, "MERGE INTO external.saramin_postings AS T") || !strings.Contains(duck.stdout, "$run_id") {
+		t.Errorf("duckdb render: exit %d\n%s%s", duck.code, duck.stdout, duck.stderr)
+	}
+	if bad := runCLI(t, nil, "sql", "render", "--dialect", "oracle"); bad.code != exitUsage {
+		t.Errorf("unknown dialect: exit %d, want 2", bad.code)
+	}
+}
+
+func between(s, from, to string) string {
+	_, after, _ := strings.Cut(s, from)
+	v, _, _ := strings.Cut(after, to)
+	return v
+}

@@ -15,7 +15,7 @@ import (
 )
 
 // landRun writes pages and a committed manifest for a run, as the collector would.
-func landRun(t *testing.T, store lake.Store, runID string, pages ...[]byte) string {
+func landRun(t testing.TB, store lake.Store, runID string, pages ...[]byte) string {
 	t.Helper()
 	ctx := context.Background()
 	m := lake.Manifest{Source: "saramin", RunID: runID, DT: start.Format("2006-01-02"), StartedAt: start, FinishedAt: start,
