@@ -122,15 +122,11 @@ its own output.`,
 				return &usageError{err: errors.New("--run is required"), hint: "List runs with 'jobpulse runs'."}
 			}
 			ctx := commandContext(cmd)
-			p, err := a.openProcessor(ctx)
+			p, manifests, err := a.committedRuns(ctx)
 			if err != nil {
 				return err
 			}
 			defer p.close()
-			manifests, err := lake.ListManifests(ctx, p.store, pipeline.SourceSaramin)
-			if err != nil {
-				return err
-			}
 			for _, m := range manifests {
 				if _, _, id, ok := lake.ParseRunPath(m); ok && id == runID {
 					return a.processManifest(ctx, p, m)
@@ -141,6 +137,22 @@ its own output.`,
 	}
 	cmd.Flags().StringVar(&runID, "run", "", "run id, e.g. 20261121T103000Z-saramin-3f9a1c")
 	return cmd
+}
+
+// committedRuns opens the processor and lists the committed raw runs in run order.
+func (a *app) committedRuns(ctx context.Context) (*processor, []string, error) {
+	p, err := a.openProcessor(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	manifests, err := lake.ListManifests(ctx, p.store, pipeline.SourceSaramin)
+	if err != nil {
+		p.close()
+		return nil, nil, err
+	}
+	// Run ids sort by time; dt partitions could disagree at midnight.
+	slices.SortFunc(manifests, func(x, y string) int { return strings.Compare(path.Base(path.Dir(x)), path.Base(path.Dir(y))) })
+	return p, manifests, nil
 }
 
 // processManifest processes a run found in the lake, with the ledger row rebuilt from
@@ -185,16 +197,11 @@ checks. It is the recovery path after a schema change or a bug fix.`,
 				return &usageError{err: errors.Join(errs...)}
 			}
 			ctx := commandContext(cmd)
-			p, err := a.openProcessor(ctx)
+			p, manifests, err := a.committedRuns(ctx)
 			if err != nil {
 				return err
 			}
 			defer p.close()
-			manifests, err := lake.ListManifests(ctx, p.store, pipeline.SourceSaramin)
-			if err != nil {
-				return err
-			}
-			slices.SortFunc(manifests, func(x, y string) int { return strings.Compare(path.Base(path.Dir(x)), path.Base(path.Dir(y))) })
 			n := 0
 			for _, m := range manifests {
 				if _, dt, _, ok := lake.ParseRunPath(m); ok && dt >= from && dt <= to {

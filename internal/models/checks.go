@@ -1,7 +1,6 @@
 package models
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
@@ -125,24 +124,15 @@ func builtinCheck(m *Model, s CheckSpec, i int) (*Check, error) {
 }
 
 func loadCustomCheck(fsys fs.FS, layer, file string) (*Check, error) {
-	src, err := fs.ReadFile(fsys, file)
-	if err != nil {
-		return nil, err
-	}
-	cfgText, body, ok := header(string(src))
-	if !ok {
-		return nil, fmt.Errorf("%s: missing /* config {…} */ header", file)
-	}
 	var cfg struct {
 		Kind        string `json:"kind"`
 		Severity    string `json:"severity"`
 		Description string `json:"description"`
 		Model       string `json:"model"`
 	}
-	dec := json.NewDecoder(strings.NewReader(cfgText))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("%s: config: %w", file, err)
+	body, err := readConfigured(fsys, file, &cfg)
+	if err != nil {
+		return nil, err
 	}
 	c := &Check{Name: strings.TrimSuffix(path.Base(file), ".sql"), Layer: layer, Model: cfg.Model,
 		Kind: orDefault(cfg.Kind, KindRows), Severity: orDefault(cfg.Severity, SeverityError), Description: cfg.Description}

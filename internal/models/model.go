@@ -164,20 +164,30 @@ func header(src string) (cfg, body string, ok bool) {
 	return cfg, strings.TrimSpace(body), found
 }
 
-func loadModel(fsys fs.FS, layer, file string) (*Model, error) {
+// readConfigured reads a .sql file, decodes its config header strictly into cfg and
+// returns the body.
+func readConfigured(fsys fs.FS, file string, cfg any) (string, error) {
 	src, err := fs.ReadFile(fsys, file)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	cfgText, body, ok := header(string(src))
 	if !ok {
-		return nil, fmt.Errorf("%s: missing /* config {…} */ header", file)
+		return "", fmt.Errorf("%s: missing /* config {…} */ header", file)
 	}
-	m := &Model{Table: warehouse.Table{Dataset: layer, Name: strings.TrimSuffix(path.Base(file), ".sql")}, Path: file}
 	dec := json.NewDecoder(strings.NewReader(cfgText))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m.Config); err != nil {
-		return nil, fmt.Errorf("%s: config: %w", file, err)
+	if err := dec.Decode(cfg); err != nil {
+		return "", fmt.Errorf("%s: config: %w", file, err)
+	}
+	return body, nil
+}
+
+func loadModel(fsys fs.FS, layer, file string) (*Model, error) {
+	m := &Model{Table: warehouse.Table{Dataset: layer, Name: strings.TrimSuffix(path.Base(file), ".sql")}, Path: file}
+	body, err := readConfigured(fsys, file, &m.Config)
+	if err != nil {
+		return nil, err
 	}
 	if m.Config.Schema != "" {
 		raw, err := fs.ReadFile(fsys, path.Join(layer, m.Config.Schema))

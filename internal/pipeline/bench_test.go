@@ -10,9 +10,9 @@ import (
 	"github.com/jobpulse/jobpulse/internal/lake/laketest"
 	"github.com/jobpulse/jobpulse/internal/models"
 	"github.com/jobpulse/jobpulse/internal/pipeline"
+	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
 	"github.com/jobpulse/jobpulse/internal/warehouse/duckdb"
 	sqlfiles "github.com/jobpulse/jobpulse/sql"
-	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
 )
 
 // BenchmarkCollect measures a whole first run over a 7-day window (about 1,700 postings,
