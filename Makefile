@@ -2,14 +2,14 @@
 GO      ?= go
 GOFILES := $(shell find . -name '*.go' -not -path './data/*' -not -path './node_modules/*')
 
-.PHONY: run test bench lint build clean
+.PHONY: run test bench lint sqlcheck build clean
 
 ## run: run the pipeline on the embedded defaults (./data, demo source without keys)
 run:
 	$(GO) run ./cmd/jobpulse run
 
-## test: lint, then every test with the race detector
-test: lint
+## test: lint, the BigQuery syntax check, then every test with the race detector
+test: lint sqlcheck
 	$(GO) test -race -count=1 ./...
 
 ## bench: run the benchmarks (figures go to docs/benchmarks.md)
@@ -20,6 +20,10 @@ bench:
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+## sqlcheck: parse the golden BigQuery SQL offline with sql-parser-cst (node/npm; CI tool, not shipped)
+sqlcheck:
+	cd tools/sqlcheck && npm ci --no-audit --no-fund && node check.mjs ../../internal/models/testdata/golden/bigquery
 
 ## build: build the binaries into ./bin
 build:

@@ -272,7 +272,8 @@ func TestCLI_sqlRender(t *testing.T) {
 		"CREATE OR REPLACE EXTERNAL TABLE `my-proj.jobpulse_staging.saramin_postings`",
 		`uris = ["gs://my-lake/jp/clean/saramin_postings/*.ndjson"]`,
 		"MERGE INTO `my-proj.jobpulse_external.saramin_postings` AS T",
-		"CREATE OR REPLACE TABLE `my-proj.jobpulse_core.recruit`\nPARTITION BY posting_date",
+		"CREATE OR REPLACE TABLE `my-proj.jobpulse_core.recruit` (\n  posting_id STRING OPTIONS (description = ",
+		")\nPARTITION BY posting_date\nCLUSTER BY region_code, job_mid_code",
 		"@run_id",
 	} {
 		if !strings.Contains(bq.stdout, want) {

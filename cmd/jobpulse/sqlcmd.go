@@ -223,7 +223,7 @@ func newRunsCmd(a *app) *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			return a.ledgerQuery(commandContext(cmd), "runs", []warehouse.Param{{Name: "limit", Value: limit}}, format)
+			return a.ledgerQuery(commandContext(cmd), "runs", []warehouse.Param{{Name: "max_runs", Value: limit}}, format)
 		},
 	}
 	cmd.Flags().Int64Var(&limit, "limit", 20, "number of runs")

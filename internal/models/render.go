@@ -162,6 +162,11 @@ func (m *Model) Statements(target Target) ([]string, error) {
 		}
 		return []string{fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", ref, body), fmt.Sprintf("COMMENT ON VIEW %s IS %s", ref, lit(bq, c.Description))}, nil
 	case Table:
+		if bq && m.typed() {
+			// One statement: column descriptions inline. Separate ALTER COLUMN statements
+			// would run into BigQuery's limit on table metadata updates.
+			return []string{fmt.Sprintf("CREATE OR REPLACE TABLE %s (\n%s\n)%s\nOPTIONS (description = %s)\nAS\n%s", ref, m.columnDefs(target), m.layout(), lit(bq, c.Description), body)}, nil
+		}
 		if bq {
 			out = append(out, fmt.Sprintf("CREATE OR REPLACE TABLE %s%s\nOPTIONS (description = %s)\nAS\n%s", ref, m.layout(), lit(bq, c.Description), body))
 		} else {
@@ -205,8 +210,18 @@ func (m *Model) columnNames() []string {
 	return out
 }
 
-// create is CREATE TABLE IF NOT EXISTS with the declared columns.
-func (m *Model) create(target Target) string {
+// typed reports whether every declared column has a type.
+func (m *Model) typed() bool {
+	for _, c := range m.Config.Columns {
+		if c.Type == "" {
+			return false
+		}
+	}
+	return len(m.Config.Columns) > 0
+}
+
+// columnDefs is the column list of a CREATE TABLE (described inline in BigQuery).
+func (m *Model) columnDefs(target Target) string {
 	bq := target.Dialect() == warehouse.BigQuery
 	cols := make([]string, len(m.Config.Columns))
 	for i, c := range m.Config.Columns {
@@ -216,7 +231,13 @@ func (m *Model) create(target Target) string {
 			cols[i] = fmt.Sprintf("  %s %s", c.Name, duckdbtype.Of(c))
 		}
 	}
-	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n%s\n)", target.Ref(m.Table), strings.Join(cols, ",\n"))
+	return strings.Join(cols, ",\n")
+}
+
+// create is CREATE TABLE IF NOT EXISTS with the declared columns.
+func (m *Model) create(target Target) string {
+	bq := target.Dialect() == warehouse.BigQuery
+	s := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n%s\n)", target.Ref(m.Table), m.columnDefs(target))
 	if bq {
 		s += m.layout() + "\nOPTIONS (description = " + lit(true, m.Config.Description) + ")"
 	}

@@ -4,4 +4,4 @@ SELECT run_id, source, status, step_failed, started_at, duration_ms, pages, raw_
   checks_passed, checks_warned, checks_failed, bytes_processed, demo, error
 FROM {{ ref "meta.pipeline_runs" }}
 ORDER BY started_at DESC, run_id DESC
-LIMIT {{ param "limit" }}
+LIMIT {{ param "max_runs" }}

@@ -1,0 +1,1 @@
+SELECT c.region_code, COUNT(*) AS orphan_rows FROM `my-project.jobpulse_core.recruit` AS c LEFT JOIN `my-project.jobpulse_meta.locations` AS r ON c.region_code = r.region_code WHERE c.region_code IS NOT NULL AND r.region_code IS NULL GROUP BY c.region_code;

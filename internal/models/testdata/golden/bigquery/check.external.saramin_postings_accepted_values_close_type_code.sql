@@ -1,0 +1,1 @@
+SELECT close_type_code, COUNT(*) AS rows_with_value FROM `my-project.jobpulse_external.saramin_postings` WHERE close_type_code IS NOT NULL AND NOT close_type_code IN UNNEST(@accepted_close_type_code) GROUP BY close_type_code;

@@ -1,0 +1,1 @@
+SELECT c.education_code, COUNT(*) AS orphan_rows FROM `my-project.jobpulse_external.saramin_postings` AS c LEFT JOIN `my-project.jobpulse_meta.education_levels` AS r ON c.education_code = r.code WHERE c.education_code IS NOT NULL AND r.code IS NULL GROUP BY c.education_code;

@@ -1,0 +1,1 @@
+SELECT c.industry_code, COUNT(*) AS orphan_rows FROM `my-project.jobpulse_external.saramin_postings` AS c LEFT JOIN `my-project.jobpulse_meta.industries` AS r ON c.industry_code = r.code WHERE c.industry_code IS NOT NULL AND r.code IS NULL GROUP BY c.industry_code;

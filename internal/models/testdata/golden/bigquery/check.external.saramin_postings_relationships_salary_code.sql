@@ -1,0 +1,1 @@
+SELECT c.salary_code, COUNT(*) AS orphan_rows FROM `my-project.jobpulse_external.saramin_postings` AS c LEFT JOIN `my-project.jobpulse_meta.salary_codes` AS r ON c.salary_code = r.code WHERE c.salary_code IS NOT NULL AND r.code IS NULL GROUP BY c.salary_code;
