@@ -294,3 +294,18 @@ func between(s, from, to string) string {
 	v, _, _ := strings.Cut(after, to)
 	return v
 }
+
+func TestReadOnlySQL(t *testing.T) {
+	t.Parallel()
+	for q, want := range map[string]bool{
+		"select 1": true,
+		"  WITH a AS (select 1) select * from a;": true,
+		"select 1; drop table core.recruit":       false,
+		"delete from core.recruit":                false,
+		"":                                        false,
+	} {
+		if got := readOnlySQL(q); got != want {
+			t.Errorf("readOnlySQL(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

@@ -57,7 +57,7 @@ func newSQLCmd(a *app) *cobra.Command {
 				return err
 			}
 			if !readOnlySQL(args[0]) {
-				return &usageError{err: errors.New("sql query runs read-only statements only (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN)")}
+				return &usageError{err: errors.New("sql query runs one read-only statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")}
 			}
 			ctx := commandContext(cmd)
 			wh, err := a.openWarehouse(ctx, true)
@@ -126,7 +126,12 @@ func renderProject(w io.Writer, p *models.Project, target models.Target, only st
 	return nil
 }
 
+// readOnlySQL admits one read statement. DuckDB also opens the file read-only; on
+// BigQuery this is the guard, so a second statement after a SELECT is refused too.
 func readOnlySQL(q string) bool {
+	if strings.Contains(strings.TrimRight(strings.TrimSpace(q), ";"), ";") {
+		return false
+	}
 	f := strings.Fields(strings.ToUpper(q))
 	if len(f) == 0 {
 		return false

@@ -31,6 +31,9 @@ func (c *config) validateWarehouse() []error {
 		if _, err := duckdb.ParseURL(u); err != nil {
 			return []error{fmt.Errorf("JOBPULSE_WAREHOUSE / --warehouse: %w", err)}
 		}
+		if loc, err := lake.ParseURL(c.lakeURL()); err == nil && loc.Bucket != "" {
+			return []error{errors.New("JOBPULSE_WAREHOUSE is DuckDB but JOBPULSE_LAKE is gs://: DuckDB reads a local lake; use a file:// lake or the BigQuery warehouse")}
+		}
 	case strings.HasPrefix(u, "bigquery://"):
 		if _, err := bigquery.ParseURL(u); err != nil {
 			return []error{fmt.Errorf("JOBPULSE_WAREHOUSE / --warehouse: %w", err)}

@@ -192,3 +192,23 @@ func TestProcess_replayFromRawRebuildsIdenticalTables(t *testing.T) {
 		t.Errorf("replay from raw built different tables (%d vs %d bytes)", len(after), len(before))
 	}
 }
+
+// Re-processing a run after a fix rewrites the rows that run won.
+func TestProcess_reprocessingRewritesTheRunsRows(t *testing.T) {
+	t.Parallel()
+	e := newProcessEnv(t, generate(t, start.Add(-24*time.Hour), start, 300))
+	cr, _, err := e.collectAndProcess(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Simulate a bug that stored a wrong title, then re-process the run.
+	if _, err := e.wh.DB().Exec("UPDATE external.saramin_postings SET title = 'wrong'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.proc.Run(context.Background(), lake.RawManifest(cr.Source, cr.DT, cr.RunID)); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM external.saramin_postings WHERE title = 'wrong'"); n != 0 {
+		t.Errorf("%d rows kept the wrong title after re-processing their run", n)
+	}
+}

@@ -2,11 +2,11 @@
 {
   "materialized": "incremental",
   "strategy": "merge",
-  "description": "Validated Saramin postings: one row per posting id holding its latest version (newest modification time, then newest run). Rows failing row-level rules are in saramin_postings_rejected.",
+  "description": "Validated Saramin postings: one row per posting id holding its latest version (newest modification time, then newest run; re-processing a run rewrites the rows it won). Rows failing row-level rules are in saramin_postings_rejected.",
   "unique_key": [
     "posting_id"
   ],
-  "update_when": "S.modified_at > T.modified_at OR (S.modified_at = T.modified_at AND S.run_id > T.run_id)",
+  "update_when": "S.modified_at > T.modified_at OR (S.modified_at = T.modified_at AND S.run_id >= T.run_id)",
   "partition_by": "posting_date",
   "cluster_by": [
     "posting_id"

@@ -55,7 +55,7 @@ SELECT
   p.has_deadline,
   COALESCE(p.active, TRUE) AND (p.expires_at IS NULL OR p.expires_at > @as_of) AS is_active,
   COALESCE(ct.name, p.close_type_name) AS close_type_name,
-  CONCAT(SUBSTR(p.first_location, 1, 3), '000') AS region_code,
+  SUBSTR(p.first_location, 1, 3) || '000' AS region_code,
   reg.region_name,
   ARRAY_LENGTH(p.location_codes) AS location_count,
   p.industry_code,
@@ -74,7 +74,7 @@ SELECT
   p.apply_count
 FROM p
 LEFT JOIN `my-project.jobpulse_meta.close_types` AS ct ON ct.code = p.close_type_code
-LEFT JOIN regions AS reg ON reg.region_code = CONCAT(SUBSTR(p.first_location, 1, 3), '000')
+LEFT JOIN regions AS reg ON reg.region_code = SUBSTR(p.first_location, 1, 3) || '000'
 LEFT JOIN `my-project.jobpulse_meta.industries` AS ind ON ind.code = p.industry_code
 LEFT JOIN `my-project.jobpulse_meta.industry_categories` AS cat
   ON cat.code = COALESCE(ind.category_code, SUBSTR(p.industry_code, 1, LENGTH(p.industry_code) - 2))

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS `my-project.jobpulse_external.saramin_postings` (
 )
 PARTITION BY posting_date
 CLUSTER BY posting_id
-OPTIONS (description = "Validated Saramin postings: one row per posting id holding its latest version (newest modification time, then newest run). Rows failing row-level rules are in saramin_postings_rejected.");
+OPTIONS (description = "Validated Saramin postings: one row per posting id holding its latest version (newest modification time, then newest run; re-processing a run rewrites the rows it won). Rows failing row-level rules are in saramin_postings_rejected.");
 
 MERGE INTO `my-project.jobpulse_external.saramin_postings` AS T
 USING (
@@ -94,7 +94,7 @@ WHERE run = @run_id
 QUALIFY ROW_NUMBER() OVER (PARTITION BY posting_id ORDER BY modified_at DESC, page DESC, row_in_page DESC) = 1
 ) AS S
 ON T.posting_id = S.posting_id AND T.posting_date >= @merge_since
-WHEN MATCHED AND (S.modified_at > T.modified_at OR (S.modified_at = T.modified_at AND S.run_id > T.run_id)) THEN
+WHEN MATCHED AND (S.modified_at > T.modified_at OR (S.modified_at = T.modified_at AND S.run_id >= T.run_id)) THEN
   UPDATE SET posting_id = S.posting_id, run_id = S.run_id, page = S.page, row_in_page = S.row_in_page, url = S.url, active = S.active, company_name = S.company_name, company_href = S.company_href, title = S.title, industry_code = S.industry_code, industry_name = S.industry_name, location_codes = S.location_codes, location_names = S.location_names, job_type_codes = S.job_type_codes, job_type_names = S.job_type_names, job_mid_codes = S.job_mid_codes, job_mid_names = S.job_mid_names, job_codes = S.job_codes, job_code_names = S.job_code_names, keywords = S.keywords, experience_code = S.experience_code, experience_min = S.experience_min, experience_max = S.experience_max, experience_name = S.experience_name, education_code = S.education_code, education_name = S.education_name, salary_code = S.salary_code, salary_name = S.salary_name, close_type_code = S.close_type_code, close_type_name = S.close_type_name, posted_at = S.posted_at, modified_at = S.modified_at, opened_at = S.opened_at, expires_at = S.expires_at, has_deadline = S.has_deadline, posting_date = S.posting_date, read_count = S.read_count, apply_count = S.apply_count, raw_json = S.raw_json
 WHEN NOT MATCHED THEN
   INSERT (posting_id, run_id, page, row_in_page, url, active, company_name, company_href, title, industry_code, industry_name, location_codes, location_names, job_type_codes, job_type_names, job_mid_codes, job_mid_names, job_codes, job_code_names, keywords, experience_code, experience_min, experience_max, experience_name, education_code, education_name, salary_code, salary_name, close_type_code, close_type_name, posted_at, modified_at, opened_at, expires_at, has_deadline, posting_date, read_count, apply_count, raw_json)
