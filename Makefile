@@ -11,6 +11,7 @@ run:
 ## test: lint, the BigQuery syntax check, then every test with the race detector
 test: lint sqlcheck
 	$(GO) test -race -count=1 ./...
+	@$(GO) test -count=1 -run 'Eval' -v ./internal/skills/ | grep -E '^(skills|roles) eval:'
 
 ## bench: run the benchmarks (figures go to docs/benchmarks.md)
 bench:

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jobpulse/jobpulse/internal/notify/slacktest"
 	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
 )
 
@@ -273,7 +274,7 @@ func TestCLI_sqlRender(t *testing.T) {
 		`uris = ["gs://my-lake/jp/clean/saramin_postings/*.ndjson"]`,
 		"MERGE INTO `my-proj.jobpulse_external.saramin_postings` AS T",
 		"CREATE OR REPLACE TABLE `my-proj.jobpulse_core.recruit` (\n  posting_id STRING OPTIONS (description = ",
-		")\nPARTITION BY posting_date\nCLUSTER BY region_code, job_mid_code",
+		")\nPARTITION BY posting_date\nCLUSTER BY role, region_code, job_mid_code",
 		"@run_id",
 	} {
 		if !strings.Contains(bq.stdout, want) {
@@ -308,4 +309,35 @@ func TestReadOnlySQL(t *testing.T) {
 			t.Errorf("readOnlySQL(%q) = %v, want %v", q, got, want)
 		}
 	}
+}
+
+func TestCLI_runPostsOneSlackMessage(t *testing.T) {
+	t.Parallel()
+	hook := slacktest.New(t)
+	dir := t.TempDir()
+	env := map[string]string{"JOBPULSE_DATA_DIR": dir, "SLACK_WEBHOOK_URL": hook.URL, "JOBPULSE_LOG_LEVEL": "warn"}
+	r := runCLI(t, env, "run")
+	if r.code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	msgs := hook.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("Slack got %d messages, want 1", len(msgs))
+	}
+	if !strings.Contains(msgs[0].Text, "saramin") || len(msgs[0].Blocks.BlockSet) == 0 {
+		t.Errorf("message = %q with %d blocks", msgs[0].Text, len(msgs[0].Blocks.BlockSet))
+	}
+	if strings.Contains(r.stdout+r.stderr, slacktest.Token) {
+		t.Error("the webhook URL leaked into the output")
+	}
+	// Without a webhook the console shows the same summary.
+	c := runCLI(t, map[string]string{"JOBPULSE_DATA_DIR": t.TempDir(), "JOBPULSE_LOG_LEVEL": "warn"}, "run")
+	if c.code != exitOK || !strings.Contains(c.stdout, firstLineOf(msgs[0].Text)) {
+		t.Errorf("console summary missing %q:\n%s", firstLineOf(msgs[0].Text), c.stdout)
+	}
+}
+
+func firstLineOf(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }

@@ -13,12 +13,14 @@ import (
 
 	"github.com/jobpulse/jobpulse/internal/lake"
 	"github.com/jobpulse/jobpulse/internal/models"
+	"github.com/jobpulse/jobpulse/internal/notify"
 	"github.com/jobpulse/jobpulse/internal/pipeline"
 	"github.com/jobpulse/jobpulse/internal/warehouse"
 )
 
 // processor bundles what processing needs, opened once per command.
 type processor struct {
+	notify  notify.Notifier
 	store   lake.Store
 	wh      warehouse.Warehouse
 	project *models.Project
@@ -43,9 +45,15 @@ func (a *app) openProcessor(ctx context.Context) (*processor, error) {
 		wh.Close()
 		return nil, err
 	}
+	n, err := a.notifier(store)
+	if err != nil {
+		closeStore()
+		wh.Close()
+		return nil, err
+	}
 	runner := &models.Runner{WH: wh, Project: project, Logger: a.logger, CheckTimeout: a.cfg.CheckTimeout}
 	return &processor{
-		store: store, wh: wh, project: project,
+		notify: n, store: store, wh: wh, project: project,
 		proc:   &pipeline.Process{Store: store, Runner: runner, Logger: a.logger, Now: time.Now},
 		ledger: pipeline.Ledger{WH: wh, Project: project},
 		close:  func() { wh.Close(); closeStore() },
@@ -77,15 +85,16 @@ func (a *app) runPipeline(ctx context.Context) error {
 			if err := p.ledger.Record(ctx, rec, nil); err != nil {
 				a.logger.ErrorContext(ctx, "could not write the ledger", "err", err)
 			}
+			a.announce(p.notify, summary(rec, &cr, nil, a.cfg.Saramin.DailyQuota, nil, cerr))
 		}
 		return cerr
 	}
-	return a.process(ctx, p, lake.RawManifest(cr.Source, cr.DT, cr.RunID), rec, cerr)
+	return a.process(ctx, p, lake.RawManifest(cr.Source, cr.DT, cr.RunID), rec, &cr, cerr)
 }
 
 // process runs the process step for one committed raw run, records the ledger and
 // prints the summary. collectErr is a collect failure after the manifest was written.
-func (a *app) process(ctx context.Context, p *processor, manifest string, rec pipeline.RunRecord, collectErr error) error {
+func (a *app) process(ctx context.Context, p *processor, manifest string, rec pipeline.RunRecord, cr *pipeline.CollectResult, collectErr error) error {
 	pr, err := p.proc.Run(ctx, manifest)
 	rec.Quarantined = int64(pr.Quarantined)
 	rec.Counts = pr.Counts
@@ -99,10 +108,20 @@ func (a *app) process(ctx context.Context, p *processor, manifest string, rec pi
 		rec.Status, rec.StepFailed, rec.Error = pipeline.OutcomeFailed, pr.FailedStep, err.Error()
 	}
 	printProcess(a.stdout, pr)
-	if lerr := p.ledger.Record(ctx, rec, pr.Checks()); lerr != nil {
-		return errors.Join(err, collectErr, fmt.Errorf("write the ledger: %w", lerr))
+	lerr := p.ledger.Record(ctx, rec, pr.Checks())
+	if lerr != nil {
+		lerr = fmt.Errorf("write the ledger: %w", lerr)
 	}
-	return errors.Join(collectErr, err)
+	var top []pipeline.SkillCount
+	if err == nil {
+		if top, err = p.proc.TopSkills(ctx, rec.RunID); err != nil {
+			a.logger.WarnContext(ctx, "could not rank the run's skills", "err", err)
+			err = nil
+		}
+	}
+	runErr := errors.Join(collectErr, err, lerr)
+	a.announce(p.notify, summary(rec, cr, &pr, a.cfg.Saramin.DailyQuota, top, runErr))
+	return runErr
 }
 
 func newProcessCmd(a *app) *cobra.Command {
@@ -168,7 +187,7 @@ func (a *app) processManifest(ctx context.Context, p *processor, name string) er
 	if m.Window != nil {
 		rec.Window = &[2]time.Time{m.Window.From, m.Window.To}
 	}
-	return a.process(ctx, p, name, rec, nil)
+	return a.process(ctx, p, name, rec, nil, nil)
 }
 
 func newReplayCmd(a *app) *cobra.Command {

@@ -48,7 +48,10 @@ type Config struct {
 	// Columns documents every output column; types are required for incremental and
 	// ensure models (the target is created before the first MERGE).
 	Columns []warehouse.Column `json:"columns,omitempty"`
-	Checks  []CheckSpec        `json:"checks,omitempty"`
+	// ColumnsFrom ("layer.table") reuses another model's column documentation for a
+	// model with the same columns (e.g. a filtered copy).
+	ColumnsFrom string      `json:"columns_from,omitempty"`
+	Checks      []CheckSpec `json:"checks,omitempty"`
 }
 
 // Model is one .sql file.
@@ -134,6 +137,11 @@ func Load(fsys fs.FS) (*Project, error) {
 			errs = append(errs, err)
 		}
 	}
+	for _, m := range p.Models {
+		if err := p.inheritColumns(m); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return nil, joinErrs(errs)
 	}
@@ -141,6 +149,24 @@ func Load(fsys fs.FS) (*Project, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+func (p *Project) inheritColumns(m *Model) error {
+	if m.Config.ColumnsFrom == "" {
+		return nil
+	}
+	layer, name, _ := strings.Cut(m.Config.ColumnsFrom, ".")
+	src := p.Model(warehouse.Table{Dataset: layer, Name: name})
+	switch {
+	case src == nil:
+		return fmt.Errorf("%s: columns_from %s: no such model", m.Path, m.Config.ColumnsFrom)
+	case len(m.Config.Columns) > 0:
+		return fmt.Errorf("%s: columns and columns_from are exclusive", m.Path)
+	case src.Config.ColumnsFrom != "":
+		return fmt.Errorf("%s: columns_from %s inherits itself; point at the source", m.Path, m.Config.ColumnsFrom)
+	}
+	m.Config.Columns = src.Config.Columns
+	return nil
 }
 
 // Model returns the model that builds t.
@@ -258,6 +284,9 @@ func (m *Model) validate(body string) error {
 		if col.Description == "" {
 			errs = append(errs, fmt.Errorf("column %s has no description", col.Name))
 		}
+	}
+	if c.Materialized == Table && len(c.Columns) == 0 && c.ColumnsFrom == "" {
+		errs = append(errs, fmt.Errorf("table models document their columns (columns or columns_from)"))
 	}
 	return joinErrs(errs)
 }

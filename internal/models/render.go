@@ -65,6 +65,7 @@ func parseTemplate(name, body string) (*template.Template, error) {
 		"param": func(string) string { return "" }, "safe_cast": func(string, string) string { return "" },
 		"date_trunc": func(string, string) string { return "" }, "except": func(...string) string { return "" },
 		"first": func(string) string { return "" }, "in_array": func(string, string) string { return "" },
+		"unnest": func(string, string) string { return "" },
 	}).Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: template: %w", name, err)
@@ -97,11 +98,24 @@ func funcs(target Target, self warehouse.Table) template.FuncMap {
 			}
 			return fmt.Sprintf("TRY_CAST(%s AS %s)", expr, duckdbtype.Of(warehouse.Column{Type: typ}))
 		},
+		// date_trunc "expr" "ISOWEEK" truncates a DATE; ISOWEEK starts on Monday on
+		// both engines (BigQuery's WEEK starts on Sunday, DuckDB's 'week' on Monday).
 		"date_trunc": func(expr, part string) string {
 			if bq {
 				return fmt.Sprintf("DATE_TRUNC(%s, %s)", expr, strings.ToUpper(part))
 			}
-			return fmt.Sprintf("CAST(date_trunc('%s', %s) AS DATE)", strings.ToLower(part), expr)
+			p := strings.ToLower(part)
+			if p == "isoweek" {
+				p = "week"
+			}
+			return fmt.Sprintf("CAST(date_trunc('%s', %s) AS DATE)", p, expr)
+		},
+		// unnest "array" "alias" is a FROM item yielding one row per element.
+		"unnest": func(expr, alias string) string {
+			if bq {
+				return fmt.Sprintf("UNNEST(%s) AS %s", expr, alias)
+			}
+			return fmt.Sprintf("UNNEST(%s) AS _%s(%s)", expr, alias, alias)
 		},
 		"except": func(cols ...string) string {
 			if bq {
@@ -174,9 +188,10 @@ func (m *Model) Statements(target Target) ([]string, error) {
 		}
 		return append(out, m.describe(target)...), nil
 	case Ensure:
-		return append([]string{m.create(target)}, m.describe(target)...), nil
+		return append(append([]string{m.create(target)}, m.addColumns(target)...), m.describe(target)...), nil
 	case Incremental:
 		out = append(out, m.create(target))
+		out = append(out, m.addColumns(target)...)
 		if !bq {
 			out = append(out, m.describe(target)...)
 		}
@@ -242,6 +257,25 @@ func (m *Model) create(target Target) string {
 		s += m.layout() + "\nOPTIONS (description = " + lit(true, m.Config.Description) + ")"
 	}
 	return s
+}
+
+// addColumns adds declared columns an existing table lacks, so a table created by an
+// older version of a model gains new columns without a rebuild (additive changes only;
+// a changed type needs a replay into a fresh warehouse).
+func (m *Model) addColumns(target Target) []string {
+	ref := target.Ref(m.Table)
+	if target.Dialect() == warehouse.BigQuery {
+		adds := make([]string, len(m.Config.Columns))
+		for i, c := range m.Config.Columns {
+			adds[i] = fmt.Sprintf("  ADD COLUMN IF NOT EXISTS %s %s OPTIONS (description = %s)", c.Name, bqType(c), lit(true, c.Description))
+		}
+		return []string{fmt.Sprintf("ALTER TABLE %s\n%s", ref, strings.Join(adds, ",\n"))}
+	}
+	out := make([]string, len(m.Config.Columns))
+	for i, c := range m.Config.Columns {
+		out[i] = fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", ref, c.Name, duckdbtype.Of(c))
+	}
+	return out
 }
 
 // describe documents the table and its columns (BigQuery: ALTER … SET OPTIONS; DuckDB:

@@ -50,6 +50,10 @@ func SaraminRun(ctx context.Context, store lake.Store, manifestName string, opts
 		return Result{}, fmt.Errorf("normalize %s: the manifest describes run %s of %s, whose manifest is %s",
 			manifestName, m.RunID, m.DT, want)
 	}
+	cl, err := defaultClassifier()
+	if err != nil {
+		return Result{}, fmt.Errorf("normalize %s: %w", manifestName, err)
+	}
 	log := opts.logger().With("source", m.Source, "run_id", m.RunID, "table", SaraminTable)
 	res := Result{
 		Table: SaraminTable, RunID: m.RunID, DT: m.DT, RawRecords: m.Records,
@@ -103,7 +107,7 @@ func SaraminRun(ctx context.Context, store lake.Store, manifestName string, opts
 		if len(jobs) == 0 {
 			continue
 		}
-		data, err := encodeRows(jobs, m.RunID, page, tally)
+		data, err := encodeRows(jobs, m.RunID, page, tally, cl)
 		if err != nil {
 			return fail(fmt.Errorf("page %d: %w", page, err))
 		}
@@ -267,13 +271,15 @@ func splitArray(a []byte) []json.RawMessage {
 	return out
 }
 
-// encodeRows renders a page's jobs as NDJSON.
-func encodeRows(jobs []json.RawMessage, runID string, page int, tally *driftTally) ([]byte, error) {
+// encodeRows renders a page's jobs as NDJSON, each enriched with its skills and role.
+func encodeRows(jobs []json.RawMessage, runID string, page int, tally *driftTally, cl *classifier) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // "서울 > 강남구", not "서울 \u003e 강남구"
 	for i, raw := range jobs {
-		if err := enc.Encode(saraminRow(raw, runID, page, i, tally)); err != nil {
+		row := saraminRow(raw, runID, page, i, tally)
+		cl.enrich(&row)
+		if err := enc.Encode(row); err != nil {
 			return nil, fmt.Errorf("encode row %d: %w", i, err)
 		}
 	}

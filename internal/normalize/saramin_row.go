@@ -57,6 +57,9 @@ type SaraminRow struct {
 	ReadCount          *int64     `json:"read_count"`
 	ApplyCount         *int64     `json:"apply_count"`
 	ParseErrors        []string   `json:"parse_errors"`
+	Role               *string    `json:"role"`
+	Skills             []string   `json:"skills"`
+	SkillsVersion      *string    `json:"skills_version"`
 	RawJSON            string     `json:"raw_json"`
 }
 
@@ -145,7 +148,7 @@ func saraminRow(raw []byte, runID string, page, index int, tally *driftTally) Sa
 		JobTypeCodes: []string{}, JobTypeNames: []string{},
 		JobMidCodes: []string{}, JobMidNames: []string{},
 		JobCodes: []string{}, JobCodeNames: []string{},
-		Keywords: []string{}, ParseErrors: []string{},
+		Keywords: []string{}, ParseErrors: []string{}, Skills: []string{},
 	}
 	var compact bytes.Buffer
 	compact.Grow(len(raw))

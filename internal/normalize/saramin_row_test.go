@@ -76,8 +76,8 @@ func TestSaraminRow_real2024(t *testing.T) {
 		ExpiresAt:   nil, // 1988118000: the close-type 2 sentinel
 		HasDeadline: ptr(false),
 		PostingDate: date("2024-09-04"),
-		ParseErrors: []string{},
-		RawJSON:     compact(t, jobs[0]),
+		ParseErrors: []string{}, Skills: []string{},
+		RawJSON: compact(t, jobs[0]),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("row (-want +got):\n%s", diff)
@@ -89,7 +89,7 @@ func TestSaraminRow_real2024(t *testing.T) {
 		t.Errorf("drift on a real 2024 job (job-category absent is documented): %+v", d)
 	}
 
-	line, err := encodeRows(jobs, testRunID, 3, nil)
+	line, err := encodeRows(jobs, testRunID, 3, nil, testClassifier(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func TestSaraminRowJSONShape(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			data, err := encodeRows([]json.RawMessage{json.RawMessage(tt.job)}, "run", 1, nil)
+			data, err := encodeRows([]json.RawMessage{json.RawMessage(tt.job)}, "run", 1, nil, testClassifier(t))
 			if err != nil {
 				t.Fatal(err)
 			}

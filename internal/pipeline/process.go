@@ -49,6 +49,9 @@ type ProcessResult struct {
 // RunCounts are the run's rows across the layers.
 type RunCounts struct {
 	StagingRows, ExternalUpserts, RejectedRows, DuplicateRows, ExternalRows, CoreRows int64
+	// NewPostings are upserts the external layer did not hold before the run; the rest
+	// of ExternalUpserts were updates (or unchanged re-reads).
+	NewPostings int64
 }
 
 // Checks returns every check result of the run.
@@ -84,7 +87,11 @@ func (p *Process) Run(ctx context.Context, manifestName string) (res ProcessResu
 	}
 
 	v := models.Vars{Source: m.Source, RunID: m.RunID, DT: m.DT, RawRecords: int64(m.Records), ProcessedAt: p.Now().UTC().Truncate(time.Microsecond)}
+	var before int64 = -1
 	for _, layer := range warehouse.Datasets {
+		if layer == "external" {
+			before = p.externalRows(ctx, v) // 0 when the table does not exist yet
+		}
 		lr, err := p.Runner.BuildLayer(ctx, layer, v)
 		res.Layers = append(res.Layers, lr)
 		res.Bytes += lr.Bytes
@@ -108,7 +115,48 @@ func (p *Process) Run(ctx context.Context, manifestName string) (res ProcessResu
 	if res.Counts, err = p.counts(ctx, v); err != nil {
 		return res, fmt.Errorf("process %s: %w", m.RunID, err)
 	}
+	if before >= 0 {
+		res.Counts.NewPostings = res.Counts.ExternalRows - before
+	}
 	return res, nil
+}
+
+func (p *Process) externalRows(ctx context.Context, v models.Vars) int64 {
+	q, err := p.Runner.Project.Query("external_rows", p.Runner.WH)
+	if err != nil {
+		return 0
+	}
+	rows, _, err := p.Runner.WH.Query(ctx, q, nil, warehouse.Options{Step: "external_rows", RunID: v.RunID})
+	if err != nil || len(rows.Values) != 1 {
+		return 0
+	}
+	n, _ := rows.Values[0][0].(int64)
+	return n
+}
+
+// SkillCount is a skill and how many postings name it.
+type SkillCount struct {
+	Skill    string
+	Postings int64
+}
+
+// TopSkills returns the skills most named by the postings the run brought in.
+func (p *Process) TopSkills(ctx context.Context, runID string) ([]SkillCount, error) {
+	q, err := p.Runner.Project.Query("top_skills_of_run", p.Runner.WH)
+	if err != nil {
+		return nil, err
+	}
+	rows, _, err := p.Runner.WH.Query(ctx, q, []warehouse.Param{{Name: "run_id", Value: runID}}, warehouse.Options{Step: "top_skills", RunID: runID})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SkillCount, 0, len(rows.Values))
+	for _, r := range rows.Values {
+		skill, _ := r[0].(string)
+		n, _ := r[1].(int64)
+		out = append(out, SkillCount{Skill: skill, Postings: n})
+	}
+	return out, nil
 }
 
 func (p *Process) counts(ctx context.Context, v models.Vars) (RunCounts, error) {
@@ -125,5 +173,5 @@ func (p *Process) counts(ctx context.Context, v models.Vars) (RunCounts, error) 
 		return c, fmt.Errorf("count rows: no result")
 	}
 	get := func(i int) int64 { n, _ := rows.Values[0][i].(int64); return n }
-	return RunCounts{get(0), get(1), get(2), get(3), get(4), get(5)}, nil
+	return RunCounts{StagingRows: get(0), ExternalUpserts: get(1), RejectedRows: get(2), DuplicateRows: get(3), ExternalRows: get(4), CoreRows: get(5)}, nil
 }

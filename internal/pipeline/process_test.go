@@ -212,3 +212,56 @@ func TestProcess_reprocessingRewritesTheRunsRows(t *testing.T) {
 		t.Errorf("%d rows kept the wrong title after re-processing their run", n)
 	}
 }
+
+// The issue's acceptance question on demo-shaped data: which skills do data engineers
+// ask for? The synthetic data engineer postings name Spark, Airflow, Kafka, … so those
+// must lead, and no frontend skill may.
+func TestProcess_skillMartsAnswerTheQuestion(t *testing.T) {
+	t.Parallel()
+	e := newProcessEnv(t, generate(t, start.Add(-14*24*time.Hour), start, 400))
+	e.lookbk = 14 * 24 * time.Hour
+	_, pr, err := e.collectAndProcess(t)
+	if err != nil {
+		for _, c := range pr.Checks() {
+			if c.Failed() {
+				t.Logf("%s: %s %s", c.Check.Name, c.Message, c.Sample)
+			}
+		}
+		t.Fatal(err)
+	}
+	rows := e.query(t, `SELECT skill, SUM(postings) AS n FROM core.skill_demand_weekly
+		WHERE role = 'data_engineer' GROUP BY skill ORDER BY n DESC, skill LIMIT 5`)
+	var top []string
+	for _, r := range rows {
+		top = append(top, r[0].(string))
+	}
+	dataSkills := map[string]bool{"Apache Spark": true, "Spark": true, "Apache Airflow": true, "Airflow": true, "Apache Kafka": true, "Kafka": true,
+		"Python": true, "SQL": true, "Hadoop": true, "ETL": true, "Data Warehouse": true, "Apache Hadoop": true, "Scala": true, "BigQuery": true, "Snowflake": true, "dbt": true, "AWS": true, "GCP": true, "Google Cloud": true, "Amazon Web Services": true}
+	hits := 0
+	for _, s := range top {
+		if dataSkills[s] {
+			hits++
+		}
+		if s == "React" || s == "Vue.js" || s == "Figma" {
+			t.Errorf("data engineers' top skills include %s: %v", s, top)
+		}
+	}
+	if len(top) < 5 || hits < 4 {
+		t.Errorf("data engineers' top 5 skills = %v, want data skills", top)
+	}
+	for role, want := range map[string]int64{"data_engineer": 1, "backend": 1, "frontend": 1, "non_it": 0} {
+		n := e.count(t, "SELECT COUNT(*) FROM core.recruit WHERE role = '"+role+"'")
+		if (want > 0) != (n > 0) {
+			t.Errorf("core.recruit has %d %s postings", n, role)
+		}
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM core.skill_demand_weekly WHERE EXTRACT(isodow FROM week_start) != 1"); n != 0 {
+		t.Errorf("%d weeks do not start on Monday", n)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM core.skill_demand_weekly WHERE previous_share IS NOT NULL"); n == 0 {
+		t.Error("no week-over-week change over two weeks of data")
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM core.datajob WHERE role NOT IN ('data_engineer','data_analyst','data_scientist','ml_engineer')"); n != 0 {
+		t.Errorf("%d non-data rows in core.datajob", n)
+	}
+}

@@ -213,6 +213,22 @@
       "description": "applications (apply-cnt)"
     },
     {
+      "name": "role",
+      "type": "STRING",
+      "description": "primary role from the meta.roles rules (data_engineer, backend, …, other_it, non_it)"
+    },
+    {
+      "name": "skills",
+      "type": "STRING",
+      "description": "canonical tech skills the dictionary matched in the title, keywords and job-code names, sorted",
+      "mode": "REPEATED"
+    },
+    {
+      "name": "skills_version",
+      "type": "STRING",
+      "description": "version of the skill dictionary and role rules that produced skills and role"
+    },
+    {
       "name": "raw_json",
       "type": "STRING",
       "description": "the raw job object, compact, so models can re-derive after a fix"
@@ -310,6 +326,9 @@ SELECT
   posting_date,
   read_count,
   apply_count,
+  role,
+  skills,
+  skills_version,
   raw_json
 FROM {{ ref "staging.saramin_postings_validated" }}
 WHERE run = {{ param "run_id" }}

@@ -26,10 +26,13 @@ CREATE OR REPLACE TABLE `my-project.jobpulse_core.recruit` (
   education_name STRING OPTIONS (description = "required education"),
   salary_name STRING OPTIONS (description = "salary range or policy; NULL when Saramin sends none"),
   read_count INT64 OPTIONS (description = "views when last collected"),
-  apply_count INT64 OPTIONS (description = "applications when last collected")
+  apply_count INT64 OPTIONS (description = "applications when last collected"),
+  role STRING OPTIONS (description = "primary role: data_engineer, data_analyst, data_scientist, ml_engineer, backend, frontend, fullstack, mobile, devops, security, embedded, qa, other_it or non_it"),
+  skill_count INT64 OPTIONS (description = "number of distinct tech skills the posting names"),
+  skills STRING OPTIONS (description = "the skills, comma-joined canonical names (one row per skill in core.posting_skills)")
 )
 PARTITION BY posting_date
-CLUSTER BY region_code, job_mid_code
+CLUSTER BY role, region_code, job_mid_code
 OPTIONS (description = "One row per Saramin posting (its latest version), denormalized with the meta code tables: what Looker Studio reads.")
 AS
 WITH p AS (
@@ -71,7 +74,10 @@ SELECT
   COALESCE(ed.name, p.education_name) AS education_name,
   COALESCE(sal.name, p.salary_name) AS salary_name,
   p.read_count,
-  p.apply_count
+  p.apply_count,
+  p.role,
+  ARRAY_LENGTH(p.skills) AS skill_count,
+  ARRAY_TO_STRING(p.skills, ', ') AS skills
 FROM p
 LEFT JOIN `my-project.jobpulse_meta.close_types` AS ct ON ct.code = p.close_type_code
 LEFT JOIN regions AS reg ON reg.region_code = SUBSTR(p.first_location, 1, 3) || '000'

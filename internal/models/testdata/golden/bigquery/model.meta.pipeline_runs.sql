@@ -29,3 +29,31 @@ CREATE TABLE IF NOT EXISTS `my-project.jobpulse_meta.pipeline_runs` (
 PARTITION BY DATE(started_at)
 CLUSTER BY source, status
 OPTIONS (description = "The run ledger: one row per run and source, whatever its outcome.");
+
+ALTER TABLE `my-project.jobpulse_meta.pipeline_runs`
+  ADD COLUMN IF NOT EXISTS run_id STRING OPTIONS (description = "run id, e.g. 20261121T103000Z-saramin-3f9a1c"),
+  ADD COLUMN IF NOT EXISTS source STRING OPTIONS (description = "source collected (saramin)"),
+  ADD COLUMN IF NOT EXISTS status STRING OPTIONS (description = "success | failed | no_new_postings | quota_exhausted"),
+  ADD COLUMN IF NOT EXISTS step_failed STRING OPTIONS (description = "collect, normalize, staging, external or core when the run failed"),
+  ADD COLUMN IF NOT EXISTS error STRING OPTIONS (description = "short error message of a failed run (never secrets)"),
+  ADD COLUMN IF NOT EXISTS started_at TIMESTAMP OPTIONS (description = "when the run started"),
+  ADD COLUMN IF NOT EXISTS finished_at TIMESTAMP OPTIONS (description = "when the run finished"),
+  ADD COLUMN IF NOT EXISTS duration_ms INT64 OPTIONS (description = "wall time of the run in milliseconds"),
+  ADD COLUMN IF NOT EXISTS demo BOOL OPTIONS (description = "true when the data came from the synthetic demo source"),
+  ADD COLUMN IF NOT EXISTS window_from TIMESTAMP OPTIONS (description = "start of the collected posting window"),
+  ADD COLUMN IF NOT EXISTS window_to TIMESTAMP OPTIONS (description = "end of the collected posting window"),
+  ADD COLUMN IF NOT EXISTS pages INT64 OPTIONS (description = "raw pages landed"),
+  ADD COLUMN IF NOT EXISTS api_calls INT64 OPTIONS (description = "API requests made, retries included"),
+  ADD COLUMN IF NOT EXISTS raw_records INT64 OPTIONS (description = "job records in the raw pages"),
+  ADD COLUMN IF NOT EXISTS distinct_ids INT64 OPTIONS (description = "distinct posting ids in the raw pages"),
+  ADD COLUMN IF NOT EXISTS quarantined_pages INT64 OPTIONS (description = "raw pages the normalizer could not parse"),
+  ADD COLUMN IF NOT EXISTS staging_rows INT64 OPTIONS (description = "staging rows of the run"),
+  ADD COLUMN IF NOT EXISTS external_upserts INT64 OPTIONS (description = "distinct valid postings of the run present in external.saramin_postings"),
+  ADD COLUMN IF NOT EXISTS rejected_rows INT64 OPTIONS (description = "rows of the run rejected by row-level rules"),
+  ADD COLUMN IF NOT EXISTS duplicate_rows INT64 OPTIONS (description = "in-batch duplicates of the run (older versions of the same id)"),
+  ADD COLUMN IF NOT EXISTS core_rows INT64 OPTIONS (description = "rows in core.recruit after the run"),
+  ADD COLUMN IF NOT EXISTS checks_passed INT64 OPTIONS (description = "checks that passed"),
+  ADD COLUMN IF NOT EXISTS checks_warned INT64 OPTIONS (description = "warn-severity checks that failed"),
+  ADD COLUMN IF NOT EXISTS checks_failed INT64 OPTIONS (description = "error-severity checks that failed (errored, timed out or found violations)"),
+  ADD COLUMN IF NOT EXISTS bytes_processed INT64 OPTIONS (description = "bytes processed by warehouse jobs (BigQuery billing)"),
+  ADD COLUMN IF NOT EXISTS recorded_at TIMESTAMP OPTIONS (description = "when this row was written");

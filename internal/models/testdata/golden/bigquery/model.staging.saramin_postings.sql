@@ -40,6 +40,9 @@ CREATE OR REPLACE EXTERNAL TABLE `my-project.jobpulse_staging.saramin_postings` 
   read_count INT64,
   apply_count INT64,
   parse_errors ARRAY<STRING>,
+  role STRING,
+  skills ARRAY<STRING>,
+  skills_version STRING,
   raw_json STRING
 )
 WITH PARTITION COLUMNS (dt DATE, run STRING)

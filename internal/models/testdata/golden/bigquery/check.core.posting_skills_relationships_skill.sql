@@ -1,0 +1,1 @@
+SELECT c.skill, COUNT(*) AS orphan_rows FROM `my-project.jobpulse_core.posting_skills` AS c LEFT JOIN `my-project.jobpulse_meta.skills` AS r ON c.skill = r.skill WHERE c.skill IS NOT NULL AND r.skill IS NULL GROUP BY c.skill;

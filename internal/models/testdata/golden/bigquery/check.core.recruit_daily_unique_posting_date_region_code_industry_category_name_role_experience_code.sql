@@ -1,0 +1,1 @@
+SELECT posting_date, region_code, industry_category_name, role, experience_code, COUNT(*) AS duplicates FROM `my-project.jobpulse_core.recruit_daily` GROUP BY posting_date, region_code, industry_category_name, role, experience_code HAVING COUNT(*) > 1;
