@@ -15,6 +15,7 @@ import (
 	"github.com/jobpulse/jobpulse/internal/models"
 	"github.com/jobpulse/jobpulse/internal/notify"
 	"github.com/jobpulse/jobpulse/internal/pipeline"
+	"github.com/jobpulse/jobpulse/internal/source/saramin"
 	"github.com/jobpulse/jobpulse/internal/warehouse"
 )
 
@@ -85,11 +86,22 @@ func (a *app) runPipeline(ctx context.Context) error {
 			if err := p.ledger.Record(ctx, rec, nil); err != nil {
 				a.logger.ErrorContext(ctx, "could not write the ledger", "err", err)
 			}
+			rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.APICalls)
 			a.announce(p.notify, summary(rec, &cr, nil, a.cfg.Saramin.DailyQuota, nil, cerr))
 		}
 		return cerr
 	}
 	return a.process(ctx, p, lake.RawManifest(cr.Source, cr.DT, cr.RunID), rec, &cr, cerr)
+}
+
+// quotaUsedToday is the key's calls today from the lake's quota state (what the
+// message's "calls today" means), falling back to the run's own calls.
+func (a *app) quotaUsedToday(ctx context.Context, store lake.Store, fallback int64) int64 {
+	st, err := lake.NewBudget(store, pipeline.SourceSaramin, a.cfg.Saramin.DailyQuota, saramin.KST, time.Now).State(ctx)
+	if err != nil || st.Calls == 0 {
+		return fallback
+	}
+	return int64(st.Calls)
 }
 
 // process runs the process step for one committed raw run, records the ledger and
@@ -119,7 +131,11 @@ func (a *app) process(ctx context.Context, p *processor, manifest string, rec pi
 			err = nil
 		}
 	}
+	if lerr != nil && rec.StepFailed == "" {
+		rec.StepFailed = pipeline.StepLedger
+	}
 	runErr := errors.Join(collectErr, err, lerr)
+	rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.APICalls)
 	a.announce(p.notify, summary(rec, cr, &pr, a.cfg.Saramin.DailyQuota, top, runErr))
 	return runErr
 }

@@ -100,15 +100,18 @@ func funcs(target Target, self warehouse.Table) template.FuncMap {
 		},
 		// date_trunc "expr" "ISOWEEK" truncates a DATE; ISOWEEK starts on Monday on
 		// both engines (BigQuery's WEEK starts on Sunday, DuckDB's 'week' on Monday).
-		"date_trunc": func(expr, part string) string {
+		"date_trunc": func(expr, part string) (string, error) {
+			if strings.EqualFold(part, "WEEK") {
+				return "", fmt.Errorf("date_trunc %s WEEK starts on Sunday in BigQuery and Monday in DuckDB: use ISOWEEK", expr)
+			}
 			if bq {
-				return fmt.Sprintf("DATE_TRUNC(%s, %s)", expr, strings.ToUpper(part))
+				return fmt.Sprintf("DATE_TRUNC(%s, %s)", expr, strings.ToUpper(part)), nil
 			}
 			p := strings.ToLower(part)
 			if p == "isoweek" {
 				p = "week"
 			}
-			return fmt.Sprintf("CAST(date_trunc('%s', %s) AS DATE)", p, expr)
+			return fmt.Sprintf("CAST(date_trunc('%s', %s) AS DATE)", p, expr), nil
 		},
 		// unnest "array" "alias" is a FROM item yielding one row per element.
 		"unnest": func(expr, alias string) string {

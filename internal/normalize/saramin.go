@@ -21,7 +21,7 @@ const (
 	SaraminTable = "saramin_postings"
 	// SaraminVersion identifies the rules SaraminRun applies; bump it when a change
 	// alters the rows it writes, so clean manifests tell which rules made them.
-	SaraminVersion = "saramin/1"
+	SaraminVersion = "saramin/2"
 )
 
 // quarantinePrefix names the pages this package quarantines, apart from the collector's.
