@@ -33,3 +33,8 @@ build:
 ## clean: remove build output (not ./data)
 clean:
 	rm -rf bin
+
+## lint-terraform: tflint (bundled Terraform ruleset, infra/terraform/.tflint.hcl) built from tools/tflint's own go.mod; not part of make test
+.PHONY: lint-terraform
+lint-terraform:
+	cd tools/tflint && $(GO) tool tflint --chdir=../../infra/terraform --format=compact

@@ -2,20 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
 	"github.com/jobpulse/jobpulse/internal/notify"
-	"github.com/jobpulse/jobpulse/internal/pipeline"
 	"github.com/jobpulse/jobpulse/internal/source/saramin"
-)
-
-// Runbooks a message points at.
-const (
-	runbookChecks  = "docs/runbooks/check-failed.md"
-	runbookCollect = "docs/runbooks/collect-failed.md"
 )
 
 // notifier is Slack when SLACK_WEBHOOK_URL is set (undelivered messages wait in an
@@ -55,68 +47,4 @@ func (a *app) announce(n notify.Notifier, s notify.RunSummary) {
 	if err := n.Notify(ctx, s); err != nil {
 		a.logger.Warn("run notification not delivered; it waits in the outbox", "err", err.Error())
 	}
-}
-
-// summary maps a run's results onto the notification model.
-func summary(rec pipeline.RunRecord, cr *pipeline.CollectResult, pr *pipeline.ProcessResult, quotaLimit int, top []pipeline.SkillCount, runErr error) notify.RunSummary {
-	s := notify.RunSummary{RunID: rec.RunID, Demo: rec.Demo, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
-		ChecksPassed: int(rec.ChecksPassed), ChecksWarned: int(rec.ChecksWarned), ChecksFailed: int(rec.ChecksFailed),
-		BytesProcessed: rec.BytesProcessed}
-	src := notify.SourceStats{Source: rec.Source, Collected: int(rec.RawRecords), Pages: int(rec.Pages), QuotaUsed: int(rec.APICalls), QuotaLimit: quotaLimit,
-		New: int(rec.Counts.NewPostings), Updated: int(max(0, rec.Counts.ExternalUpserts-rec.Counts.NewPostings)), Rejected: int(rec.Counts.RejectedRows)}
-	s.Sources = []notify.SourceStats{src}
-	for _, t := range top {
-		s.TopNewSkills = append(s.TopNewSkills, notify.SkillCount{Skill: t.Skill, Postings: int(t.Postings)})
-	}
-	if pr != nil {
-		for _, c := range pr.Checks() {
-			if c.Failed() {
-				s.Failures = append(s.Failures, notify.CheckFailure{Layer: c.Check.Layer, Name: c.Check.Name, Severity: c.Check.Severity,
-					Message: c.Message, Observed: c.Observed, Sample: c.Sample})
-			}
-		}
-	}
-	switch {
-	case runErr != nil:
-		s.Kind, s.FailedStep, s.ErrorMessage = notify.KindFailure, rec.StepFailed, firstLine(runErr.Error())
-		s.ErrorClass, s.Runbook = errorClass(runErr, pr), runbookCollect
-		if pr != nil && pr.FailedStep != "" && pr.FailedStep != pipeline.StepNormalize {
-			s.Runbook = runbookChecks
-		}
-	case rec.Status == lake.OutcomeNoNewPostings:
-		s.Kind = notify.KindNoNewPostings
-		if cr != nil {
-			s.Since = cr.Window.From
-		}
-	case rec.Status == lake.OutcomeQuotaExhausted:
-		s.Kind = notify.KindQuotaExhausted
-		y, m, d := time.Now().In(saramin.KST).Date()
-		s.ResumesAt = time.Date(y, m, d+1, 0, 0, 0, 0, saramin.KST)
-	default:
-		s.Kind = notify.KindSuccess
-	}
-	return s
-}
-
-func errorClass(err error, pr *pipeline.ProcessResult) string {
-	var apiErr *saramin.APIError
-	switch {
-	case pr != nil && len(pr.Layers) > 0 && pr.Layers[len(pr.Layers)-1].Blocked():
-		return "check_failed"
-	case errors.As(err, &apiErr):
-		return "api_error"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "interrupted"
-	}
-	return "error"
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	if len(line) > 300 {
-		line = line[:300] + "…"
-	}
-	return line
 }

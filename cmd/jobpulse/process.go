@@ -87,7 +87,7 @@ func (a *app) runPipeline(ctx context.Context) error {
 				a.logger.ErrorContext(ctx, "could not write the ledger", "err", err)
 			}
 			rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.APICalls)
-			a.announce(p.notify, summary(rec, &cr, nil, a.cfg.Saramin.DailyQuota, nil, cerr))
+			a.announce(p.notify, pipeline.Summary(rec, &cr, nil, a.cfg.Saramin.DailyQuota, nil, cerr))
 		}
 		return cerr
 	}
@@ -136,7 +136,7 @@ func (a *app) process(ctx context.Context, p *processor, manifest string, rec pi
 	}
 	runErr := errors.Join(collectErr, err, lerr)
 	rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.APICalls)
-	a.announce(p.notify, summary(rec, cr, &pr, a.cfg.Saramin.DailyQuota, top, runErr))
+	a.announce(p.notify, pipeline.Summary(rec, cr, &pr, a.cfg.Saramin.DailyQuota, top, runErr))
 	return runErr
 }
 

@@ -46,7 +46,7 @@ shown in its description; a flag wins over its variable.`,
 	})
 	a.cfg.globalFlags(root.PersistentFlags())
 	annotateEnv(root.PersistentFlags(), globalBindings)
-	root.AddCommand(newRunCmd(a), newCollectCmd(a), newProcessCmd(a), newReplayCmd(a), newSQLCmd(a), newRunsCmd(a), newChecksCmd(a), newLookerLinkCmd(a), newVersionCmd(a))
+	root.AddCommand(newRunCmd(a), newCollectCmd(a), newProcessCmd(a), newReplayCmd(a), newSQLCmd(a), newRunsCmd(a), newChecksCmd(a), newLookerLinkCmd(a), newFunctionsCmd(a), newVersionCmd(a))
 	return root
 }
 
