@@ -79,7 +79,7 @@ source serves synthetic postings.`,
 // collectSaramin runs the collect step and prints its summary; demo reports whether
 // the data is synthetic.
 func (a *app) collectSaramin(ctx context.Context, store lake.Store) (res pipeline.CollectResult, demo bool, err error) {
-	clientCfg, _ := a.cfg.Saramin.clientConfig() // validated in prepare
+	clientCfg, _ := a.cfg.Saramin.ClientConfig() // validated in prepare
 	demo = a.cfg.Saramin.AccessKey == ""
 	if err := checkDemoMarker(ctx, store, demo); err != nil {
 		return res, demo, err
@@ -97,16 +97,7 @@ func (a *app) collectSaramin(ctx context.Context, store lake.Store) (res pipelin
 	if err != nil {
 		return res, demo, &usageError{err: err}
 	}
-	c := &pipeline.SaraminCollect{
-		Store:    store,
-		Client:   client,
-		Budget:   lake.NewBudget(store, pipeline.SourceSaramin, a.cfg.Saramin.DailyQuota, saramin.KST, time.Now),
-		MaxPages: a.cfg.Saramin.MaxPages,
-		Overlap:  a.cfg.Saramin.Overlap,
-		Lookback: a.cfg.Saramin.Lookback,
-		Now:      time.Now,
-		Logger:   a.logger,
-	}
+	c := a.cfg.Saramin.Collector(store, client, time.Now, a.logger)
 	res, err = c.Run(ctx)
 	printCollect(a.stdout, res, demo)
 	if err != nil && errors.Is(err, context.Canceled) {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
+
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/jobpulse/jobpulse/internal/lake"
 	"github.com/jobpulse/jobpulse/internal/logging"
-	"github.com/jobpulse/jobpulse/internal/source/saramin"
+	"github.com/jobpulse/jobpulse/internal/pipeline"
 )
 
 // config is everything the commands read from flags and the environment. A flag wins
@@ -27,19 +27,8 @@ type config struct {
 	Warehouse    string
 	CheckTimeout time.Duration
 
-	Saramin saraminConfig
-}
-
-type saraminConfig struct {
-	APIURL      string
-	AccessKey   string // environment only: flags show up in ps and shell history
-	Query       string
-	DailyQuota  int
-	Overlap     time.Duration
-	Lookback    time.Duration
-	MaxPages    int
-	Timeout     time.Duration
-	MaxAttempts int
+	// Saramin settings are shared with the Cloud Functions.
+	Saramin pipeline.SaraminSettings
 }
 
 // binding ties a flag to its environment variable, for --help and the README's table.
@@ -77,14 +66,14 @@ func (c *config) globalFlags(fs *pflag.FlagSet) {
 }
 
 func (c *config) saraminFlags(fs *pflag.FlagSet) {
-	d := saramin.DefaultConfig()
+	d := pipeline.DefaultSaraminSettings()
 	s := &c.Saramin
-	fs.StringVar(&s.APIURL, "saramin-api-url", d.BaseURL, "Saramin Open API base URL")
-	fs.StringVar(&s.Query, "saramin-query", "job_mid_cd=2", "extra job-search parameters as a query string (job_mid_cd=2 is IT개발·데이터)")
-	fs.IntVar(&s.DailyQuota, "saramin-daily-quota", 500, "API calls allowed per KST day for the key")
-	fs.DurationVar(&s.Overlap, "saramin-overlap", 30*time.Minute, "re-read this much before the watermark on each run")
-	fs.DurationVar(&s.Lookback, "saramin-lookback", 7*24*time.Hour, "window of the first run, when no watermark exists")
-	fs.IntVar(&s.MaxPages, "saramin-max-pages", 100, "deepest page the API serves per query; larger windows are split by time")
+	fs.StringVar(&s.APIURL, "saramin-api-url", d.APIURL, "Saramin Open API base URL")
+	fs.StringVar(&s.Query, "saramin-query", d.Query, "extra job-search parameters as a query string (job_mid_cd=2 is IT개발·데이터)")
+	fs.IntVar(&s.DailyQuota, "saramin-daily-quota", d.DailyQuota, "API calls allowed per KST day for the key")
+	fs.DurationVar(&s.Overlap, "saramin-overlap", d.Overlap, "re-read this much before the watermark on each run")
+	fs.DurationVar(&s.Lookback, "saramin-lookback", d.Lookback, "window of the first run, when no watermark exists")
+	fs.IntVar(&s.MaxPages, "saramin-max-pages", d.MaxPages, "deepest page the API serves per query; larger windows are split by time")
 	fs.DurationVar(&s.Timeout, "saramin-timeout", d.Timeout, "timeout of one API request")
 	fs.IntVar(&s.MaxAttempts, "saramin-max-attempts", d.MaxAttempts, "tries per API request (retries on 429, 5xx, timeouts)")
 }
@@ -139,37 +128,6 @@ func (c *config) validateGlobal() []error {
 		errs = append(errs, fmt.Errorf("JOBPULSE_LOG_LEVEL / --log-level: %w", err))
 	}
 	return append(errs, c.validateWarehouse()...)
-}
-
-// clientConfig validates the Saramin settings and builds the client's configuration.
-func (s saraminConfig) clientConfig() (saramin.Config, []error) {
-	var errs []error
-	cfg := saramin.DefaultConfig()
-	cfg.BaseURL = s.APIURL
-	cfg.AccessKey = s.AccessKey
-	cfg.Timeout = s.Timeout
-	cfg.MaxAttempts = s.MaxAttempts
-	q, err := url.ParseQuery(s.Query)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("SARAMIN_QUERY %q: not a query string (e.g. job_mid_cd=2&loc_mcd=101000): %v", s.Query, err))
-	}
-	cfg.Query = q
-	if err := cfg.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if s.DailyQuota < 1 {
-		errs = append(errs, fmt.Errorf("SARAMIN_DAILY_QUOTA %d: want ≥ 1", s.DailyQuota))
-	}
-	if s.Overlap < 0 {
-		errs = append(errs, fmt.Errorf("SARAMIN_OVERLAP %s: want ≥ 0", s.Overlap))
-	}
-	if s.Lookback <= 0 {
-		errs = append(errs, fmt.Errorf("SARAMIN_LOOKBACK %s: want > 0", s.Lookback))
-	}
-	if s.MaxPages < 1 {
-		errs = append(errs, fmt.Errorf("SARAMIN_MAX_PAGES %d: want ≥ 1", s.MaxPages))
-	}
-	return cfg, errs
 }
 
 func (c *config) logLevel() slog.Level {

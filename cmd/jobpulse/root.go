@@ -72,7 +72,7 @@ func (a *app) prepare(cmd *cobra.Command, withSaramin bool) error {
 	errs, unparsed := applyEnv(cmd.Flags(), bindings, a.getenv)
 	rules := a.cfg.validateGlobal()
 	if withSaramin {
-		_, serrs := a.cfg.Saramin.clientConfig()
+		_, serrs := a.cfg.Saramin.ClientConfig()
 		rules = append(rules, serrs...)
 	}
 	// A value that did not parse was left at its zero by the flag library: report the
