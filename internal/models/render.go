@@ -8,7 +8,6 @@ import (
 	"text/template"
 
 	"github.com/jobpulse/jobpulse/internal/warehouse"
-	"github.com/jobpulse/jobpulse/internal/warehouse/duckdb/duckdbtype"
 )
 
 // Target is what rendering needs from an engine. A warehouse.Warehouse is one; so is
@@ -96,7 +95,7 @@ func funcs(target Target, self warehouse.Table) template.FuncMap {
 			if bq {
 				return fmt.Sprintf("SAFE_CAST(%s AS %s)", expr, typ)
 			}
-			return fmt.Sprintf("TRY_CAST(%s AS %s)", expr, duckdbtype.Of(warehouse.Column{Type: typ}))
+			return fmt.Sprintf("TRY_CAST(%s AS %s)", expr, warehouse.EmbeddedType(warehouse.Column{Type: typ}))
 		},
 		// date_trunc "expr" "ISOWEEK" truncates a DATE; ISOWEEK starts on Monday on
 		// both engines (BigQuery's WEEK starts on Sunday, DuckDB's 'week' on Monday).
@@ -246,7 +245,7 @@ func (m *Model) columnDefs(target Target) string {
 		if bq {
 			cols[i] = fmt.Sprintf("  %s %s OPTIONS (description = %s)", c.Name, bqType(c), lit(true, c.Description))
 		} else {
-			cols[i] = fmt.Sprintf("  %s %s", c.Name, duckdbtype.Of(c))
+			cols[i] = fmt.Sprintf("  %s %s", c.Name, warehouse.EmbeddedType(c))
 		}
 	}
 	return strings.Join(cols, ",\n")
@@ -276,7 +275,7 @@ func (m *Model) addColumns(target Target) []string {
 	}
 	out := make([]string, len(m.Config.Columns))
 	for i, c := range m.Config.Columns {
-		out[i] = fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", ref, c.Name, duckdbtype.Of(c))
+		out[i] = fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", ref, c.Name, warehouse.EmbeddedType(c))
 	}
 	return out
 }
@@ -336,7 +335,7 @@ func (m *Model) external(target Target) ([]string, error) {
 		// DuckDB cannot read an empty glob: an empty view with the same columns.
 		cols := []string{}
 		for _, c := range m.Config.Columns {
-			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckdbtype.Of(c), c.Name))
+			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", warehouse.EmbeddedType(c), c.Name))
 		}
 		cols = append(cols, "CAST(NULL AS DATE) AS dt", "CAST(NULL AS VARCHAR) AS run")
 		return []string{fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\nSELECT %s\nWHERE false", ref, strings.Join(cols, ", "))}, nil
@@ -363,7 +362,7 @@ OPTIONS (
 	}
 	cols := make([]string, len(m.Config.Columns))
 	for i, c := range m.Config.Columns {
-		cols[i] = fmt.Sprintf("%s: '%s'", c.Name, duckdbtype.Of(c))
+		cols[i] = fmt.Sprintf("%s: '%s'", c.Name, warehouse.EmbeddedType(c))
 	}
 	return []string{fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS
 SELECT * FROM read_json(%s,

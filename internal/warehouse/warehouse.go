@@ -5,6 +5,7 @@ package warehouse
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -68,6 +69,22 @@ type Column struct {
 	Type        string // STRING, INT64, FLOAT64, BOOL, TIMESTAMP, DATE, JSON
 	Mode        string // NULLABLE, REQUIRED or REPEATED
 	Description string
+}
+
+// EmbeddedType is the embedded (DuckDB) type of a BigQuery column. It lives here, in
+// pure Go, so that rendering the embedded dialect never needs the cgo adapter.
+func EmbeddedType(c Column) string {
+	t := map[string]string{
+		"STRING": "VARCHAR", "INT64": "BIGINT", "INTEGER": "BIGINT", "FLOAT64": "DOUBLE", "FLOAT": "DOUBLE",
+		"BOOL": "BOOLEAN", "BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMPTZ", "DATE": "DATE", "JSON": "JSON",
+	}[strings.ToUpper(c.Type)]
+	if t == "" {
+		t = c.Type
+	}
+	if strings.EqualFold(c.Mode, "REPEATED") {
+		t += "[]"
+	}
+	return t
 }
 
 // Table names a table in a dataset (layer).

@@ -19,7 +19,6 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/jobpulse/jobpulse/internal/warehouse"
-	"github.com/jobpulse/jobpulse/internal/warehouse/duckdb/duckdbtype"
 )
 
 //go:embed prelude.sql
@@ -228,7 +227,7 @@ func (w *Warehouse) ExternalURIs(lakePrefix string) (string, string, error) {
 func (w *Warehouse) Close() error { return w.db.Close() }
 
 // Type maps a BigQuery column type to DuckDB's.
-func Type(c warehouse.Column) string { return duckdbtype.Of(c) }
+func Type(c warehouse.Column) string { return warehouse.EmbeddedType(c) }
 
 func args(params []warehouse.Param) []any {
 	out := make([]any, 0, len(params))
