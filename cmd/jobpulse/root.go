@@ -137,7 +137,7 @@ func newVersionCmd(a *app) *cobra.Command {
 	}
 }
 
-// withSignalContext keeps the command's context (cancelled by SIGINT/SIGTERM in main).
+// commandContext is the command's context, cancelled by SIGINT/SIGTERM in main.
 func commandContext(cmd *cobra.Command) context.Context {
 	if ctx := cmd.Context(); ctx != nil {
 		return ctx
