@@ -52,7 +52,13 @@ type Check struct {
 	params []warehouse.Param
 	// freshHours is the age limit of a freshness check.
 	freshHours int
+	// Sources limits the check to runs of these sources; a built-in check takes its
+	// model's, a custom check declares its own or inherits its model's.
+	Sources []string
 }
+
+// ForSource reports whether the check runs in a run of source.
+func (c *Check) ForSource(source string) bool { return forSource(c.Sources, source) }
 
 // SQL renders the check for target.
 func (c *Check) SQL(target Target) (string, error) {
@@ -63,7 +69,7 @@ func (c *Check) SQL(target Target) (string, error) {
 func (c *Check) Params() []warehouse.Param { return c.params }
 
 func builtinCheck(m *Model, s CheckSpec, i int) (*Check, error) {
-	c := &Check{Layer: m.Table.Dataset, Model: m.Table.Name, Kind: KindRows, Severity: s.Severity, Description: s.Description}
+	c := &Check{Layer: m.Table.Dataset, Model: m.Table.Name, Kind: KindRows, Severity: s.Severity, Description: s.Description, Sources: m.Config.Sources}
 	if c.Severity == "" {
 		c.Severity = SeverityError
 	}
@@ -125,17 +131,19 @@ func builtinCheck(m *Model, s CheckSpec, i int) (*Check, error) {
 
 func loadCustomCheck(fsys fs.FS, layer, file string) (*Check, error) {
 	var cfg struct {
-		Kind        string `json:"kind"`
-		Severity    string `json:"severity"`
-		Description string `json:"description"`
-		Model       string `json:"model"`
+		Kind        string   `json:"kind"`
+		Severity    string   `json:"severity"`
+		Description string   `json:"description"`
+		Model       string   `json:"model"`
+		Sources     []string `json:"sources"`
 	}
 	body, err := readConfigured(fsys, file, &cfg)
 	if err != nil {
 		return nil, err
 	}
 	c := &Check{Name: strings.TrimSuffix(path.Base(file), ".sql"), Layer: layer, Model: cfg.Model,
-		Kind: orDefault(cfg.Kind, KindRows), Severity: orDefault(cfg.Severity, SeverityError), Description: cfg.Description}
+		Kind: orDefault(cfg.Kind, KindRows), Severity: orDefault(cfg.Severity, SeverityError), Description: cfg.Description,
+		Sources: cfg.Sources}
 	if c.Kind != KindRows && c.Kind != KindAssert {
 		return nil, fmt.Errorf("%s: kind %q: want rows or assert", file, c.Kind)
 	}

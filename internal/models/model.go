@@ -52,6 +52,16 @@ type Config struct {
 	// model with the same columns (e.g. a filtered copy).
 	ColumnsFrom string      `json:"columns_from,omitempty"`
 	Checks      []CheckSpec `json:"checks,omitempty"`
+	// Sources limits the model (and its checks) to runs of these sources, e.g.
+	// ["saramin"]; empty means every run (shared marts such as market_signals).
+	Sources []string `json:"sources,omitempty"`
+}
+
+// ForSource reports whether the model is built in a run of source ("" = every model).
+func (m *Model) ForSource(source string) bool { return forSource(m.Config.Sources, source) }
+
+func forSource(sources []string, source string) bool {
+	return source == "" || len(sources) == 0 || slices.Contains(sources, source)
 }
 
 // Model is one .sql file.
@@ -140,6 +150,11 @@ func Load(fsys fs.FS) (*Project, error) {
 	for _, m := range p.Models {
 		if err := p.inheritColumns(m); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	for _, c := range p.Checks {
+		if m := p.Model(warehouse.Table{Dataset: c.Layer, Name: c.Model}); c.Sources == nil && m != nil {
+			c.Sources = m.Config.Sources
 		}
 	}
 	if len(errs) > 0 {

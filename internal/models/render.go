@@ -208,6 +208,16 @@ func (m *Model) Statements(target Target) ([]string, error) {
 	return nil, fmt.Errorf("render %s: unknown materialization %q", m.Table, c.Materialized)
 }
 
+// EnsureStatements create the model's table when it is absent, without filling it: an
+// incremental or ensure model of another source, so that models reading it build on a
+// fresh warehouse whatever source ran first. Other materializations have none.
+func (m *Model) EnsureStatements(target Target) []string {
+	if m.Config.Materialized != Incremental && m.Config.Materialized != Ensure {
+		return nil
+	}
+	return append([]string{m.create(target)}, m.addColumns(target)...)
+}
+
 func (m *Model) layout() string {
 	s := ""
 	if m.Config.PartitionBy != "" {

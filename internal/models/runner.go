@@ -107,8 +107,9 @@ func (c CheckResult) Failed() bool { return c.Status != StatusPass }
 // Blocking is a failed error-severity check.
 func (c CheckResult) Blocking() bool { return c.Failed() && c.Check.Severity == SeverityError }
 
-// BuildLayer materializes every model of layer (seeds too, for meta), then runs the
-// layer's checks. The error is for a build that failed; failed checks are in the result.
+// BuildLayer materializes every model of layer that serves the run's source (seeds too,
+// for meta), then runs the layer's checks for that source. The error is for a build that
+// failed; failed checks are in the result.
 func (r *Runner) BuildLayer(ctx context.Context, layer string, v Vars) (LayerResult, error) {
 	start := time.Now()
 	res := LayerResult{Layer: layer}
@@ -127,6 +128,12 @@ func (r *Runner) BuildLayer(ctx context.Context, layer string, v Vars) (LayerRes
 	}
 	for _, m := range r.Project.Models {
 		if m.Table.Dataset != layer {
+			continue
+		}
+		if !m.ForSource(v.Source) {
+			if err := r.ensure(ctx, m, v); err != nil {
+				return res, err
+			}
 			continue
 		}
 		b, err := r.build(ctx, m, v)
@@ -166,12 +173,22 @@ func (r *Runner) build(ctx context.Context, m *Model, v Vars) (int64, error) {
 	return bytes, nil
 }
 
-// RunChecks runs every check of layer. A check never errors the run by itself: its
-// failure is its result.
+// ensure creates the (empty) table of a model that serves other sources.
+func (r *Runner) ensure(ctx context.Context, m *Model, v Vars) error {
+	for _, q := range m.EnsureStatements(r.WH) {
+		if _, err := r.WH.Exec(ctx, q, nil, warehouse.Options{Step: "ensure_" + m.Table.Dataset + "_" + m.Table.Name, RunID: v.RunID}); err != nil {
+			return fmt.Errorf("ensure %s: %w", m.Table, err)
+		}
+	}
+	return nil
+}
+
+// RunChecks runs every check of layer that serves the run's source. A check never errors
+// the run by itself: its failure is its result.
 func (r *Runner) RunChecks(ctx context.Context, layer string, v Vars) []CheckResult {
 	var out []CheckResult
 	for _, c := range r.Project.Checks {
-		if c.Layer == layer {
+		if c.Layer == layer && c.ForSource(v.Source) {
 			out = append(out, r.runCheck(ctx, c, v))
 		}
 	}

@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "table",
+  "sources": ["saramin"],
   "description": "core.recruit rows whose role is a data role (data_engineer, data_analyst, data_scientist, ml_engineer): the data-jobs page of the report.",
   "columns_from": "core.recruit",
   "partition_by": "posting_date",

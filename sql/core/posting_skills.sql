@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "table",
+  "sources": ["saramin"],
   "description": "One row per posting and tech skill it names: the flat skill table Looker filters and counts (no REPEATED columns).",
   "partition_by": "posting_date",
   "cluster_by": ["role", "skill"],

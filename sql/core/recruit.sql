@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "table",
+  "sources": ["saramin"],
   "description": "One row per Saramin posting (its latest version), denormalized with the meta code tables: what Looker Studio reads.",
   "partition_by": "posting_date",
   "cluster_by": [

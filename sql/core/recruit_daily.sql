@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "table",
+  "sources": ["saramin"],
   "description": "New postings per day, region, industry category, role and experience level: the time-series page of the report.",
   "partition_by": "posting_date",
   "cluster_by": ["role", "region_code"],

@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "table",
+  "sources": ["saramin"],
   "description": "Weekly demand per role and skill: how many of the role's new postings name the skill, the share, its rank within the role-week and the change from the previous week.",
   "partition_by": "week_start",
   "cluster_by": ["role", "skill"],

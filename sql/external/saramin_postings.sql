@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "incremental",
+  "sources": ["saramin"],
   "strategy": "merge",
   "description": "Validated Saramin postings: one row per posting id holding its latest version (newest modification time, then newest run; re-processing a run rewrites the rows it won). Rows failing row-level rules are in saramin_postings_rejected.",
   "unique_key": [

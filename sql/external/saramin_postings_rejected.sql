@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "incremental",
+  "sources": ["saramin"],
   "strategy": "delete_insert",
   "delete_by": "run_id",
   "description": "Rows that failed a row-level rule, with the reason and the raw job, one set per run (re-processing a run replaces its rows).",

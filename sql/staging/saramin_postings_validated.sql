@@ -1,6 +1,7 @@
 /* config
 {
   "materialized": "view",
+  "sources": ["saramin"],
   "description": "Staging rows with the row-level rule each one breaks (reject_reason NULL when valid). The external layer promotes valid rows and keeps the rest, with their reason, in saramin_postings_rejected."
 }
 */

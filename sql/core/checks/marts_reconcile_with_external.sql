@@ -2,6 +2,7 @@
 {
   "kind": "assert",
   "severity": "error",
+  "sources": ["saramin"],
   "description": "the marts reconcile with external.saramin_postings: one recruit row per posting, one posting_skills row per skill named, recruit_daily sums to recruit, datajob is recruit's data roles"
 }
 */

@@ -1,0 +1,1 @@
+SELECT c.exam_code, COUNT(*) AS orphan_rows FROM `my-project.jobpulse_external.certification_stats` AS c LEFT JOIN `my-project.jobpulse_meta.exams` AS r ON c.exam_code = r.exam_code WHERE c.exam_code IS NOT NULL AND r.exam_code IS NULL GROUP BY c.exam_code;
