@@ -27,8 +27,12 @@ type config struct {
 	Warehouse    string
 	CheckTimeout time.Duration
 
-	// Saramin settings are shared with the Cloud Functions.
+	// Source settings are shared with the Cloud Functions.
 	Saramin pipeline.SaraminSettings
+	Trends  pipeline.TrendsSettings
+	Qnet    pipeline.QnetSettings
+	// Sources are the sources `jobpulse run` collects, in order.
+	Sources []string
 }
 
 // binding ties a flag to its environment variable, for --help and the README's table.
@@ -56,6 +60,33 @@ var saraminBindings = []binding{
 	{"saramin-max-attempts", "SARAMIN_MAX_ATTEMPTS"},
 }
 
+var trendsBindings = []binding{
+	{"trends-mode", "TRENDS_MODE"},
+	{"trends-api-url", "TRENDS_API_URL"},
+	{"trends-keywords", "TRENDS_KEYWORDS"},
+	{"trends-anchor", "TRENDS_ANCHOR"},
+	{"trends-time", "TRENDS_TIME"},
+	{"trends-batch-size", "TRENDS_BATCH_SIZE"},
+	{"trends-spacing", "TRENDS_SPACING"},
+	{"trends-min-interval", "TRENDS_MIN_INTERVAL"},
+	{"trends-timeout", "TRENDS_TIMEOUT"},
+	{"trends-max-attempts", "TRENDS_MAX_ATTEMPTS"},
+}
+
+var qnetBindings = []binding{
+	{"qnet-api-url", "QNET_API_URL"},
+	{"qnet-exams", "QNET_EXAMS"},
+	{"qnet-windows", "QNET_WINDOWS"},
+	{"qnet-min-interval", "QNET_MIN_INTERVAL"},
+	{"qnet-timeout", "QNET_TIMEOUT"},
+	{"qnet-max-attempts", "QNET_MAX_ATTEMPTS"},
+}
+
+var runBindings = []binding{{"sources", "JOBPULSE_SOURCES"}}
+
+// allSources are the sources in the order `jobpulse run` collects them.
+var allSources = []string{pipeline.SourceSaramin, pipeline.SourceTrends, pipeline.SourceQnet}
+
 func (c *config) globalFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the local lake, warehouse and state")
 	fs.StringVar(&c.Lake, "lake", "", `lake location: file://PATH or gs://BUCKET[/PREFIX] (default "file://<data-dir>/lake")`)
@@ -76,6 +107,32 @@ func (c *config) saraminFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&s.MaxPages, "saramin-max-pages", d.MaxPages, "deepest page the API serves per query; larger windows are split by time")
 	fs.DurationVar(&s.Timeout, "saramin-timeout", d.Timeout, "timeout of one API request")
 	fs.IntVar(&s.MaxAttempts, "saramin-max-attempts", d.MaxAttempts, "tries per API request (retries on 429, 5xx, timeouts)")
+}
+
+func (c *config) trendsFlags(fs *pflag.FlagSet) {
+	d := pipeline.DefaultTrendsSettings()
+	s := &c.Trends
+	fs.StringVar(&s.Mode, "trends-mode", d.Mode, "where Trends come from: auto (Google when SARAMIN_ACCESS_KEY is set, else the demo fake), google or demo")
+	fs.StringVar(&s.APIURL, "trends-api-url", d.APIURL, "Google Trends base URL")
+	fs.StringSliceVar(&s.Keywords, "trends-keywords", nil, "keywords, comma-separated (default: sql/meta/trend_keywords.csv)")
+	fs.StringVar(&s.Anchor, "trends-anchor", "", "anchor term every batch carries (default: the seed's anchor, 개발자)")
+	fs.StringVar(&s.Time, "trends-time", d.Time, "time range: today 5-y, today 12-m, today 3-m, now 7-d or 'YYYY-MM-DD YYYY-MM-DD'")
+	fs.IntVar(&s.BatchSize, "trends-batch-size", d.BatchSize, "terms per request, the anchor included (2..5)")
+	fs.DurationVar(&s.Spacing, "trends-spacing", d.Spacing, "least time between two requests to Google")
+	fs.DurationVar(&s.MinInterval, "trends-min-interval", d.MinInterval, "collect again only this long after the last complete pass (the backlog is retried every run)")
+	fs.DurationVar(&s.Timeout, "trends-timeout", d.Timeout, "timeout of one request")
+	fs.IntVar(&s.MaxAttempts, "trends-max-attempts", d.MaxAttempts, "tries per request (retries on 429, 5xx, timeouts)")
+}
+
+func (c *config) qnetFlags(fs *pflag.FlagSet) {
+	d := pipeline.DefaultQnetSettings()
+	s := &c.Qnet
+	fs.StringVar(&s.APIURL, "qnet-api-url", d.APIURL, "Q-Net statistics service base URL")
+	fs.StringSliceVar(&s.Exams, "qnet-exams", nil, "exam codes (jmCd), comma-separated (default: sql/meta/exams.csv)")
+	fs.IntVar(&s.Windows, "qnet-windows", d.Windows, "five-year windows per exam and stage, newest first (1..4)")
+	fs.DurationVar(&s.MinInterval, "qnet-min-interval", d.MinInterval, "collect again only this long after the last complete pass")
+	fs.DurationVar(&s.Timeout, "qnet-timeout", d.Timeout, "timeout of one request")
+	fs.IntVar(&s.MaxAttempts, "qnet-max-attempts", d.MaxAttempts, "tries per request (retries on gateway errors, 5xx, timeouts)")
 }
 
 // applyEnv fills every flag the user did not set from its environment variable and

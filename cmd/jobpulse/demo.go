@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/source/qnet/qnettest"
 	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
+	"github.com/jobpulse/jobpulse/internal/source/trends/trendstest"
 )
 
 // The demo source: the in-process fake of the Saramin API serving a deterministic
@@ -36,7 +38,7 @@ func announceDemo(w io.Writer, url string) {
 	fmt.Fprintf(w, `
 *** DEMO MODE: SYNTHETIC DATA ***
 SARAMIN_ACCESS_KEY is not set, so postings come from jobpulse's built-in fake of the
-Saramin API at %s. None of these postings are real.
+Saramin API at %s (and fakes of Google Trends and Q-Net). None of this data is real.
 Set SARAMIN_ACCESS_KEY (and use a fresh JOBPULSE_DATA_DIR) to collect real data.
 
 `, url)
@@ -53,15 +55,15 @@ func checkDemoMarker(ctx context.Context, store lake.Store, demo bool) error {
 	switch {
 	case demo && !marked:
 		// Any raw page or state of the source, even from a failed run, is real data.
-		names, err := store.List(ctx, "raw/saramin/")
-		if err != nil {
-			return fmt.Errorf("list raw/saramin: %w", err)
+		var found int
+		for _, prefix := range []string{"raw/", "state/"} {
+			names, err := store.List(ctx, prefix)
+			if err != nil {
+				return fmt.Errorf("list %s: %w", prefix, err)
+			}
+			found += len(names)
 		}
-		state, err := store.List(ctx, "state/saramin/")
-		if err != nil {
-			return fmt.Errorf("list state/saramin: %w", err)
-		}
-		if len(names)+len(state) > 0 {
+		if found > 0 {
 			return &usageError{err: fmt.Errorf("SARAMIN_ACCESS_KEY is not set, but the lake at %s holds real data", store.URL("")),
 				hint: "Set SARAMIN_ACCESS_KEY, or point JOBPULSE_DATA_DIR / JOBPULSE_LAKE at another location to try the demo."}
 		}
@@ -74,4 +76,17 @@ func checkDemoMarker(ctx context.Context, store lake.Store, demo bool) error {
 			hint: "Point JOBPULSE_DATA_DIR or JOBPULSE_LAKE at a fresh location for real data, or remove the demo data."}
 	}
 	return nil
+}
+
+// startTrendsDemo starts the in-process fake of Google Trends: every keyword has a
+// deterministic synthetic popularity (trendstest's ground truth), scaled per request
+// as Google does.
+func startTrendsDemo(now func() time.Time) *trendstest.Server {
+	return trendstest.NewServer(trendstest.Options{Seed: demoSeed, Now: now})
+}
+
+// startQnetDemo starts the in-process fake of Q-Net's statistics service with
+// deterministic synthetic tallies for every exam.
+func startQnetDemo(now func() time.Time) *qnettest.Server {
+	return qnettest.NewServer(qnettest.Options{ServiceKey: demoKey, Seed: demoSeed, Now: now})
 }

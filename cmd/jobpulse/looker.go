@@ -38,7 +38,7 @@ See docs/looker.md for permissions and a suggested report.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			wh := a.cfg.warehouseURL()

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +12,9 @@ import (
 	"time"
 
 	"github.com/jobpulse/jobpulse/internal/notify/slacktest"
+	"github.com/jobpulse/jobpulse/internal/source/qnet/qnettest"
 	"github.com/jobpulse/jobpulse/internal/source/saramin/saramintest"
+	"github.com/jobpulse/jobpulse/internal/source/trends/trendstest"
 )
 
 const cliKey = "CLI-SeCrEt-2c9d71e0"
@@ -23,6 +27,12 @@ type result struct {
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
+	if _, real := env["SARAMIN_ACCESS_KEY"]; real && env["JOBPULSE_SOURCES"] == "" && env["TRENDS_API_URL"] == "" {
+		// With a real key, Trends would come from trends.google.com: tests of the real
+		// Saramin path run Saramin alone unless they bring a Trends fake.
+		env = maps.Clone(env)
+		env["JOBPULSE_SOURCES"] = "saramin"
+	}
 	code := realMain(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
 	return result{code, out.String(), errb.String()}
 }
@@ -255,7 +265,7 @@ func TestCLI_runBuildsTheWarehouseAndTheLedger(t *testing.T) {
 		t.Errorf("process of an unknown run: exit %d, want 2", p.code)
 	}
 	dt := time.Now().UTC().Format("2006-01-02")
-	if rp := runCLI(t, env, "replay", "--from", dt, "--to", dt); rp.code != exitOK || !strings.Contains(rp.stdout, "replayed 1 runs") {
+	if rp := runCLI(t, env, "replay", "--from", dt, "--to", dt); rp.code != exitOK || !strings.Contains(rp.stdout, "replayed 3 runs") {
 		t.Errorf("replay: exit %d\n%s%s", rp.code, rp.stdout, rp.stderr)
 	}
 	if rp := runCLI(t, env, "replay", "--from", "2026-13-01", "--to", dt); rp.code != exitUsage {
@@ -321,11 +331,13 @@ func TestCLI_runPostsOneSlackMessage(t *testing.T) {
 		t.Fatalf("run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	msgs := hook.Messages()
-	if len(msgs) != 1 {
-		t.Fatalf("Slack got %d messages, want 1", len(msgs))
+	if len(msgs) != 3 {
+		t.Fatalf("Slack got %d messages, want 3 (one per source run)", len(msgs))
 	}
-	if !strings.Contains(msgs[0].Text, "saramin") || len(msgs[0].Blocks.BlockSet) == 0 {
-		t.Errorf("message = %q with %d blocks", msgs[0].Text, len(msgs[0].Blocks.BlockSet))
+	for i, source := range []string{"saramin", "trends", "qnet"} {
+		if !strings.Contains(msgs[i].Text, source) || len(msgs[i].Blocks.BlockSet) == 0 {
+			t.Errorf("message %d = %q with %d blocks, want the %s run", i, msgs[i].Text, len(msgs[i].Blocks.BlockSet), source)
+		}
 	}
 	if strings.Contains(r.stdout+r.stderr, slacktest.Token) {
 		t.Error("the webhook URL leaked into the output")
@@ -340,4 +352,71 @@ func TestCLI_runPostsOneSlackMessage(t *testing.T) {
 func firstLineOf(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// TestCLI_demoMarketSignals is issue 6's acceptance: the demo run fills the trend,
+// certification and market-signals marts, and the latest months show all three signals.
+func TestCLI_demoMarketSignals(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"JOBPULSE_DATA_DIR": t.TempDir(), "JOBPULSE_LOG_LEVEL": "warn"}
+	if r := runCLI(t, env, "run"); r.code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, table := range []string{"core.google_trend", "core.certification", "core.market_signals"} {
+		q := runCLI(t, env, "sql", "query", "--format", "csv", "select count(*) as n from "+table)
+		if q.code != exitOK || strings.HasSuffix(strings.TrimSpace(q.stdout), "\n0") {
+			t.Errorf("%s: exit %d, %q", table, q.code, q.stdout)
+		}
+	}
+	q := runCLI(t, env, "sql", "query", "--format", "json", "select * from core.market_signals where role = 'backend' order by month desc limit 5")
+	if q.code != exitOK {
+		t.Fatalf("sql query: exit %d %s", q.code, q.stderr)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(q.stdout), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("market signals %q: %v", q.stdout, err)
+	}
+	latest := rows[0]
+	for _, col := range []string{"postings", "entry_level_share", "trend_interest", "certification_applicants"} {
+		if latest[col] == nil {
+			t.Errorf("latest backend month %v lacks %s: %v", latest["month"], col, latest)
+		}
+	}
+}
+
+// TestCLI_realSourcesAgainstFakes runs every source in real mode against the protocol
+// fakes, and checks the Q-Net key appears nowhere.
+func TestCLI_realSourcesAgainstFakes(t *testing.T) {
+	t.Parallel()
+	api := fakeAPI(t, saramintest.Options{})
+	tr := trendstest.NewServer(trendstest.Options{})
+	t.Cleanup(tr.Close)
+	const qkey = "QnEt+CLI/KEY=="
+	qn := qnettest.NewServer(qnettest.Options{ServiceKey: qkey, Uncovered: []string{"9520"}})
+	t.Cleanup(qn.Close)
+	env := map[string]string{
+		"JOBPULSE_DATA_DIR": t.TempDir(), "SARAMIN_API_URL": api.URL, "SARAMIN_ACCESS_KEY": cliKey,
+		"TRENDS_API_URL": tr.URL(), "TRENDS_SPACING": "0s", "TRENDS_KEYWORDS": "Python,Java,Spark", "TRENDS_ANCHOR": "개발자",
+		"QNET_API_URL": qn.URL(), "QNET_SERVICE_KEY": qkey, "QNET_EXAMS": "1320,9520",
+	}
+	r := runCLI(t, env, "run")
+	if r.code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"rows in core.recruit", "rows in core.google_trend", "rows in core.certification", "not covered"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "DEMO") {
+		t.Error("a real run announced demo data")
+	}
+	for _, form := range []string{qkey, "QnEt%2BCLI%2FKEY%3D%3D"} {
+		if strings.Contains(r.stdout+r.stderr, form) {
+			t.Errorf("the Q-Net key (%s) leaked into the output", form)
+		}
+	}
+	if again := runCLI(t, env, "collect", "trends"); again.code != exitOK || !strings.Contains(again.stdout, "fresh") {
+		t.Errorf("collect trends again: exit %d\n%s%s", again.code, again.stdout, again.stderr)
+	}
 }

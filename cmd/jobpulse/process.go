@@ -61,22 +61,48 @@ func (a *app) openProcessor(ctx context.Context) (*processor, error) {
 	}, nil
 }
 
-// runPipeline is `jobpulse run`: collect, then process what was committed.
+// runPipeline is `jobpulse run`: for each source, collect, then process what was
+// committed. A failed source does not stop the others; the run fails if any did.
 func (a *app) runPipeline(ctx context.Context) error {
 	p, err := a.openProcessor(ctx)
 	if err != nil {
 		return err
 	}
 	defer p.close()
+	var errs []error
+	for _, source := range a.sourcesToRun() {
+		err := a.runSource(ctx, p, source)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return err
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runSource collects one source and processes the run it committed, recording the
+// ledger and announcing the outcome.
+func (a *app) runSource(ctx context.Context, p *processor, source string) error {
 	started := time.Now().UTC()
-	cr, demo, cerr := a.collectSaramin(ctx, p.store)
+	cr, demo, cerr := a.collect(ctx, p.store, source)
 	var ue *usageError
 	if errors.As(cerr, &ue) {
 		return cerr
 	}
-	rec := pipeline.RunRecord{RunID: cr.RunID, Source: pipeline.SourceSaramin, Status: cr.Outcome, StartedAt: started, Demo: demo,
-		Window: &[2]time.Time{cr.Window.From, cr.Window.To}, Pages: int64(cr.Pages), APICalls: int64(cr.Calls),
-		RawRecords: int64(cr.Records), DistinctIDs: int64(cr.DistinctIDs)}
+	if cr.Outcome == pipeline.OutcomeNotDue || cr.Outcome == outcomeSkipped {
+		return nil // nothing ran: no ledger row, no message
+	}
+	rec := pipeline.RunRecord{RunID: cr.RunID, Source: source, Status: cr.Outcome, StartedAt: started, Demo: demo,
+		Pages: int64(cr.Pages), APICalls: int64(cr.Calls), RawRecords: int64(cr.Records), DistinctIDs: int64(cr.DistinctIDs)}
+	if !cr.Window.To.IsZero() {
+		rec.Window = &[2]time.Time{cr.Window.From, cr.Window.To}
+	}
 	if cr.ManifestURL == "" { // nothing committed: record the outcome and stop
 		if cerr != nil {
 			rec.StepFailed, rec.Error = pipeline.StepCollect, cerr.Error()
@@ -86,17 +112,29 @@ func (a *app) runPipeline(ctx context.Context) error {
 			if err := p.ledger.Record(ctx, rec, nil); err != nil {
 				a.logger.ErrorContext(ctx, "could not write the ledger", "err", err)
 			}
-			rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.APICalls)
-			a.announce(p.notify, pipeline.Summary(rec, &cr, nil, a.cfg.Saramin.DailyQuota, nil, cerr))
+			rec.APICalls = a.quotaUsedToday(ctx, p.store, source, rec.APICalls)
+			a.announce(p.notify, pipeline.Summary(rec, &cr, nil, a.quotaLimit(source), nil, cerr))
 		}
 		return cerr
 	}
 	return a.process(ctx, p, lake.RawManifest(cr.Source, cr.DT, cr.RunID), rec, &cr, cerr)
 }
 
+// quotaLimit is the daily call quota the message shows for source; 0 when it has none
+// that jobpulse counts.
+func (a *app) quotaLimit(source string) int {
+	if source == pipeline.SourceSaramin {
+		return a.cfg.Saramin.DailyQuota
+	}
+	return 0
+}
+
 // quotaUsedToday is the key's calls today from the lake's quota state (what the
 // message's "calls today" means), falling back to the run's own calls.
-func (a *app) quotaUsedToday(ctx context.Context, store lake.Store, fallback int64) int64 {
+func (a *app) quotaUsedToday(ctx context.Context, store lake.Store, source string, fallback int64) int64 {
+	if source != pipeline.SourceSaramin {
+		return fallback
+	}
 	st, err := lake.NewBudget(store, pipeline.SourceSaramin, a.cfg.Saramin.DailyQuota, saramin.KST, time.Now).State(ctx)
 	if err != nil || st.Calls == 0 {
 		return fallback
@@ -125,7 +163,7 @@ func (a *app) process(ctx context.Context, p *processor, manifest string, rec pi
 		lerr = fmt.Errorf("write the ledger: %w", lerr)
 	}
 	var top []pipeline.SkillCount
-	if err == nil {
+	if err == nil && rec.Source == pipeline.SourceSaramin {
 		if top, err = p.proc.TopSkills(ctx, rec.RunID); err != nil {
 			a.logger.WarnContext(ctx, "could not rank the run's skills", "err", err)
 			err = nil
@@ -135,8 +173,8 @@ func (a *app) process(ctx context.Context, p *processor, manifest string, rec pi
 		rec.StepFailed = pipeline.StepLedger
 	}
 	runErr := errors.Join(collectErr, err, lerr)
-	rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.APICalls)
-	a.announce(p.notify, pipeline.Summary(rec, cr, &pr, a.cfg.Saramin.DailyQuota, top, runErr))
+	rec.APICalls = a.quotaUsedToday(ctx, p.store, rec.Source, rec.APICalls)
+	a.announce(p.notify, pipeline.Summary(rec, cr, &pr, a.quotaLimit(rec.Source), top, runErr))
 	return runErr
 }
 
@@ -150,7 +188,7 @@ builds every warehouse layer behind its checks. Processing a run again replaces 
 its own output.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			if runID == "" {
@@ -167,7 +205,7 @@ its own output.`,
 					return a.processManifest(ctx, p, m)
 				}
 			}
-			return &usageError{err: fmt.Errorf("no committed run %s in %s", runID, p.store.URL("raw/saramin/"))}
+			return &usageError{err: fmt.Errorf("no committed run %s in %s", runID, p.store.URL("raw/"))}
 		},
 	}
 	cmd.Flags().StringVar(&runID, "run", "", "run id, e.g. 20261121T103000Z-saramin-3f9a1c")
@@ -180,10 +218,14 @@ func (a *app) committedRuns(ctx context.Context) (*processor, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	manifests, err := lake.ListManifests(ctx, p.store, pipeline.SourceSaramin)
-	if err != nil {
-		p.close()
-		return nil, nil, err
+	var manifests []string
+	for _, source := range allSources {
+		ms, err := lake.ListManifests(ctx, p.store, source)
+		if err != nil {
+			p.close()
+			return nil, nil, err
+		}
+		manifests = append(manifests, ms...)
 	}
 	// Run ids sort by time; dt partitions could disagree at midnight.
 	slices.SortFunc(manifests, func(x, y string) int { return strings.Compare(path.Base(path.Dir(x)), path.Base(path.Dir(y))) })
@@ -216,7 +258,7 @@ order: clean NDJSON is rebuilt from the raw pages and each layer is rebuilt behi
 checks. It is the recovery path after a schema change or a bug fix.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			var errs []error

@@ -17,14 +17,25 @@ func printCollect(w io.Writer, r pipeline.CollectResult, demo bool) {
 	if demo {
 		src += " (demo, synthetic)"
 	}
+	unit := map[string]string{pipeline.SourceTrends: "points", pipeline.SourceQnet: "exam-year tallies"}[r.Source]
+	if unit == "" {
+		unit = "postings"
+	}
 	headline := map[string]string{
-		lake.OutcomeSuccess:        fmt.Sprintf("collected %d postings (%d distinct) in %d pages", r.Records, r.DistinctIDs, r.Pages),
+		lake.OutcomeSuccess:        fmt.Sprintf("collected %d %s (%d distinct keys) in %d pages", r.Records, unit, r.DistinctIDs, r.Pages),
 		lake.OutcomeNoNewPostings:  "no new postings since " + kst(r.Window.From),
-		lake.OutcomeQuotaExhausted: fmt.Sprintf("daily quota exhausted after %d pages (%d postings); resumes after midnight KST", r.Pages, r.Records),
+		lake.OutcomeQuotaExhausted: fmt.Sprintf("daily quota exhausted after %d pages (%d %s); resumes after midnight KST", r.Pages, r.Records, unit),
 		pipeline.OutcomeFailed:     fmt.Sprintf("FAILED after %d pages; nothing was committed", r.Pages),
+		pipeline.OutcomeNotDue:     fmt.Sprintf("fresh (last complete pass %s); next pass due %s", kst(r.Watermark), kst(r.NextDue)),
+		outcomeSkipped:             "skipped (QNET_SERVICE_KEY is not set)",
 	}[r.Outcome]
-	if r.Outcome == pipeline.OutcomeFailed && r.ManifestURL != "" {
+	switch {
+	case r.Outcome == pipeline.OutcomeFailed && r.ManifestURL != "":
 		headline = fmt.Sprintf("FAILED after the manifest was written (%d pages committed); the watermark did not move", r.Pages)
+	case r.Outcome == lake.OutcomeNoNewPostings && r.Source != pipeline.SourceSaramin:
+		headline = "nothing landed"
+	case r.Outcome == lake.OutcomeQuotaExhausted && r.Source == pipeline.SourceTrends:
+		headline = fmt.Sprintf("rate limited by Google after %d pages (%d points); %d keywords wait for the next run", r.Pages, r.Records, len(r.FailedItems))
 	}
 	fmt.Fprintf(w, "%s: %s\n", src, headline)
 	if r.RunID == "" {
@@ -50,9 +61,15 @@ func printCollect(w io.Writer, r pipeline.CollectResult, demo bool) {
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "  warning    %s\n", warn)
 	}
+	for _, f := range r.FailedItems {
+		fmt.Fprintf(w, "  backlog    %s\n", f)
+	}
 }
 
 func kst(t time.Time) string { return t.In(saramin.KST).Format("2006-01-02 15:04:05 KST") }
+
+// coreTable is each source's main mart, whose rows the process summary shows.
+var coreTable = map[string]string{pipeline.SourceSaramin: "recruit", pipeline.SourceTrends: "google_trend", pipeline.SourceQnet: "certification"}
 
 // printProcess writes the per-layer summary of a processed run.
 func printProcess(w io.Writer, r pipeline.ProcessResult) {
@@ -66,7 +83,7 @@ func printProcess(w io.Writer, r pipeline.ProcessResult) {
 		"meta":     "seeds and ledger tables",
 		"staging":  fmt.Sprintf("%d rows", c.StagingRows),
 		"external": fmt.Sprintf("%d upserted, %d rejected, %d in-batch duplicates (%d postings in total)", c.ExternalUpserts, c.RejectedRows, c.DuplicateRows, c.ExternalRows),
-		"core":     fmt.Sprintf("%d rows in core.recruit", c.CoreRows),
+		"core":     fmt.Sprintf("%d rows in core.%s", c.CoreRows, coreTable[r.Source]),
 	}
 	for _, l := range r.Layers {
 		passed, warned, failed := pipeline.Tally(l.Checks)

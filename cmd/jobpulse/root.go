@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/jobpulse/jobpulse/internal/logging"
+	"github.com/jobpulse/jobpulse/internal/pipeline"
 )
 
 // app is the state the commands share: configuration, output streams and the logger.
@@ -63,17 +65,46 @@ func requireSubcommand(cmd *cobra.Command, args []string) error {
 
 // prepare reads the environment into the flags the user did not set, validates every
 // setting the command uses and reports all problems at once.
-func (a *app) prepare(cmd *cobra.Command, withSaramin bool) error {
-	bindings := globalBindings
-	if withSaramin {
-		bindings = append(append([]binding(nil), globalBindings...), saraminBindings...)
+func (a *app) prepare(cmd *cobra.Command, sources ...string) error {
+	bindings := append([]binding(nil), globalBindings...)
+	var rules []error
+	if cmd.Flags().Lookup("sources") != nil {
+		bindings = append(bindings, runBindings...)
+	}
+	if len(sources) > 0 {
+		// The Saramin key decides whether a lake is demo or real, for every source.
 		a.cfg.Saramin.AccessKey = a.getenv("SARAMIN_ACCESS_KEY")
 	}
+	for _, src := range sources {
+		switch src {
+		case pipeline.SourceSaramin:
+			bindings = append(bindings, saraminBindings...)
+		case pipeline.SourceTrends:
+			bindings = append(bindings, trendsBindings...)
+		case pipeline.SourceQnet:
+			bindings = append(bindings, qnetBindings...)
+			a.cfg.Qnet.ServiceKey = a.getenv("QNET_SERVICE_KEY")
+		}
+	}
 	errs, unparsed := applyEnv(cmd.Flags(), bindings, a.getenv)
-	rules := a.cfg.validateGlobal()
-	if withSaramin {
-		_, serrs := a.cfg.Saramin.ClientConfig()
-		rules = append(rules, serrs...)
+	rules = append(rules, a.cfg.validateGlobal()...)
+	for _, src := range sources {
+		switch src {
+		case pipeline.SourceSaramin:
+			_, serrs := a.cfg.Saramin.ClientConfig()
+			rules = append(rules, serrs...)
+		case pipeline.SourceTrends:
+			_, terrs := a.cfg.Trends.ClientConfig()
+			rules = append(rules, terrs...)
+		case pipeline.SourceQnet:
+			_, qerrs := a.cfg.Qnet.ClientConfig()
+			rules = append(rules, qerrs...)
+		}
+	}
+	for _, src := range a.cfg.Sources {
+		if !slices.Contains(allSources, src) {
+			rules = append(rules, fmt.Errorf("JOBPULSE_SOURCES / --sources: unknown source %q (want %s)", src, strings.Join(allSources, ", ")))
+		}
 	}
 	// A value that did not parse was left at its zero by the flag library: report the
 	// parse error, not also the rule the zero breaks.

@@ -27,7 +27,7 @@ func newSQLCmd(a *app) *cobra.Command {
 		Short: "Print the SQL every model runs, for BigQuery or DuckDB",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			target, err := a.staticTarget(warehouse.Dialect(dialect))
@@ -50,7 +50,7 @@ func newSQLCmd(a *app) *cobra.Command {
 		Short: "Run a read-only query against the warehouse",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			if err := checkFormat(format); err != nil {
@@ -222,7 +222,7 @@ func newRunsCmd(a *app) *cobra.Command {
 		Short: "List the latest runs from the ledger (meta.pipeline_runs)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			if err := checkFormat(format); err != nil {
@@ -243,7 +243,7 @@ func newChecksCmd(a *app) *cobra.Command {
 		Short: "Show a run's check results (default: the latest run)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.prepare(cmd, false); err != nil {
+			if err := a.prepare(cmd); err != nil {
 				return err
 			}
 			if err := checkFormat(format); err != nil {

@@ -53,6 +53,9 @@ func Quarantine(source, dt, runID, name string) string {
 // WatermarkPath is the name of a source's watermark document.
 func WatermarkPath(source string) string { return "state/" + source + "/watermark.json" }
 
+// BacklogPath is the name of the work a source's last run left for the next one.
+func BacklogPath(source string) string { return "state/" + source + "/backlog.json" }
+
 // QuotaPath is the name of a source's API call count for one day (YYYY-MM-DD).
 func QuotaPath(source, day string) string { return "state/" + source + "/quota-" + day + ".json" }
 

@@ -208,14 +208,18 @@ func (m *Model) Statements(target Target) ([]string, error) {
 	return nil, fmt.Errorf("render %s: unknown materialization %q", m.Table, c.Materialized)
 }
 
-// EnsureStatements create the model's table when it is absent, without filling it: an
-// incremental or ensure model of another source, so that models reading it build on a
-// fresh warehouse whatever source ran first. Other materializations have none.
+// EnsureStatements create the model's table when it is absent, without filling it: a
+// table of another source's run, so that models reading it (core.market_signals reads
+// every source's marts) build on a fresh warehouse whatever source ran first. Views,
+// external tables and untyped tables have none.
 func (m *Model) EnsureStatements(target Target) []string {
-	if m.Config.Materialized != Incremental && m.Config.Materialized != Ensure {
-		return nil
+	switch {
+	case m.Config.Materialized == Incremental || m.Config.Materialized == Ensure:
+		return append([]string{m.create(target)}, m.addColumns(target)...)
+	case m.Config.Materialized == Table && m.typed():
+		return []string{m.create(target)}
 	}
-	return append([]string{m.create(target)}, m.addColumns(target)...)
+	return nil
 }
 
 func (m *Model) layout() string {

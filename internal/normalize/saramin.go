@@ -36,116 +36,23 @@ const quarantinePrefix = "clean-page-"
 // responses are quarantined and reported, not fatal. It fails when the raw run is
 // unreadable or inconsistent with its manifest, or on a storage error.
 func SaraminRun(ctx context.Context, store lake.Store, manifestName string, opts Options) (Result, error) {
-	m, err := lake.ReadManifest(ctx, store, manifestName)
-	if err != nil {
-		return Result{}, fmt.Errorf("normalize %s: %w", manifestName, err)
-	}
-	if err := m.Validate(); err != nil {
-		return Result{}, fmt.Errorf("normalize %s: invalid manifest: %w", manifestName, err)
-	}
-	if m.Source != SaraminSource {
-		return Result{}, fmt.Errorf("normalize %s: source is %q, not %q", manifestName, m.Source, SaraminSource)
-	}
-	if want := lake.RawManifest(m.Source, m.DT, m.RunID); manifestName != want {
-		return Result{}, fmt.Errorf("normalize %s: the manifest describes run %s of %s, whose manifest is %s",
-			manifestName, m.RunID, m.DT, want)
-	}
 	cl, err := defaultClassifier()
 	if err != nil {
 		return Result{}, fmt.Errorf("normalize %s: %w", manifestName, err)
 	}
-	log := opts.logger().With("source", m.Source, "run_id", m.RunID, "table", SaraminTable)
-	res := Result{
-		Table: SaraminTable, RunID: m.RunID, DT: m.DT, RawRecords: m.Records,
-		CleanPrefix: lake.CleanRunPrefix(SaraminTable, m.DT, m.RunID),
-		Manifest:    lake.CleanManifest(SaraminTable, m.DT, m.RunID),
-		Parts:       []Part{}, Quarantined: []QuarantinedPage{},
-	}
-	fail := func(err error) (Result, error) {
-		return res, fmt.Errorf("normalize %s run %s: %w", m.Source, m.RunID, err)
-	}
-	if err := clearRun(ctx, store, m, res); err != nil {
-		return fail(err)
-	}
-
 	tally := newDriftTally()
-	rawPrefix := lake.RawRunPrefix(m.Source, m.DT, m.RunID)
-	missing := 0 // raw records on quarantined pages
-	seen := make(map[int]bool, len(m.Pages))
-	for _, pe := range m.Pages {
-		if err := ctx.Err(); err != nil {
-			return fail(err)
-		}
-		page, err := pageNumber(pe.Name)
-		if err != nil {
-			return fail(err)
-		}
-		if seen[page] { // two entries would write one part
-			return fail(fmt.Errorf("raw manifest lists %s twice", pe.Name))
-		}
-		seen[page] = true
-		obj, err := store.Get(ctx, rawPrefix+pe.Name)
-		if err != nil {
-			return fail(fmt.Errorf("read raw page: %w", err))
-		}
-		if err := checkPage(obj, pe); err != nil {
-			return fail(err)
-		}
-		jobs, err := splitPage(obj.Data)
-		if err != nil {
-			q, qerr := quarantine(ctx, store, m, page, obj, err.Error())
-			if qerr != nil {
-				return fail(qerr)
+	return runPages(ctx, store, manifestName, opts, pageCodec{
+		source: SaraminSource, table: SaraminTable, version: SaraminVersion, kind: "a job-search response",
+		encode: func(m lake.Manifest, page int, _ lake.PageEntry, data []byte) ([]byte, int, error) {
+			jobs, err := splitPage(data)
+			if err != nil {
+				return nil, 0, &pageError{reason: err.Error()}
 			}
-			q.Records = pe.Records
-			missing += pe.Records
-			res.Quarantined = append(res.Quarantined, q)
-			log.WarnContext(ctx, "raw page is not a job-search response; quarantined",
-				"page", page, "reason", q.Reason, "object", store.URL(q.Object))
-			continue
-		}
-		if len(jobs) == 0 {
-			continue
-		}
-		data, err := encodeRows(jobs, m.RunID, page, tally, cl)
-		if err != nil {
-			return fail(fmt.Errorf("page %d: %w", page, err))
-		}
-		name := lake.CleanPart(SaraminTable, m.DT, m.RunID, page)
-		if _, err := store.Put(ctx, name, data, lake.Precondition{}); err != nil {
-			return fail(fmt.Errorf("write clean part: %w", err))
-		}
-		sum := sha256.Sum256(data)
-		res.Parts = append(res.Parts, Part{
-			Name: path.Base(name), Rows: len(jobs), Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
-		})
-		res.Rows += len(jobs)
-	}
-	res.Drift = tally.result()
-
-	cm := CleanManifest{
-		Table: SaraminTable, RunID: m.RunID, DT: m.DT, SourceManifest: manifestName,
-		NormalizerVersion: SaraminVersion, Parts: res.Parts, Rows: res.Rows,
-		Quarantined: res.Quarantined, Drift: res.Drift, RawRecords: m.Records,
-	}
-	data, err := json.MarshalIndent(cm, "", "  ")
-	if err != nil {
-		return fail(fmt.Errorf("encode clean manifest: %w", err))
-	}
-	if _, err := store.Put(ctx, res.Manifest, append(data, '\n'), lake.Precondition{}); err != nil {
-		return fail(fmt.Errorf("write clean manifest: %w", err))
-	}
-
-	if res.Rows+missing != m.Records {
-		log.WarnContext(ctx, "clean rows do not reconcile with the raw manifest's records",
-			"rows", res.Rows, "quarantined_records", missing, "raw_records", m.Records)
-	}
-	for _, d := range res.Drift {
-		log.WarnContext(ctx, "schema drift", "field", d.Field, "kind", d.Kind, "rows", d.Rows, "example_type", d.ExampleType)
-	}
-	log.InfoContext(ctx, "normalized", "rows", res.Rows, "parts", len(res.Parts),
-		"quarantined", len(res.Quarantined), "drift", len(res.Drift), "manifest", store.URL(res.Manifest))
-	return res, nil
+			out, err := encodeRows(jobs, m.RunID, page, tally, cl)
+			return out, len(jobs), err
+		},
+		drift: tally.result,
+	})
 }
 
 // clearRun deletes this run's previous clean output and the pages it quarantined, so
@@ -286,15 +193,15 @@ func encodeRows(jobs []json.RawMessage, runID string, page int, tally *driftTall
 	return buf.Bytes(), nil
 }
 
-// quarantine keeps a page that is not a job-search response, with the reason. Both
+// quarantine keeps a page that is not the response its source sends, with the reason. Both
 // objects are replaced on a re-run.
-func quarantine(ctx context.Context, store lake.Store, m lake.Manifest, page int, raw lake.Object, reason string) (QuarantinedPage, error) {
+func quarantine(ctx context.Context, store lake.Store, m lake.Manifest, page int, raw lake.Object, kind, reason string) (QuarantinedPage, error) {
 	base := fmt.Sprintf("%s%05d", quarantinePrefix, page)
-	q := QuarantinedPage{Page: page, Object: lake.Quarantine(m.Source, m.DT, m.RunID, base+".json"), Reason: reason}
+	q := QuarantinedPage{Page: page, Object: lake.Quarantine(m.Source, m.DT, m.RunID, base+path.Ext(raw.Name)), Reason: reason}
 	if _, err := store.Put(ctx, q.Object, raw.Data, lake.Precondition{}); err != nil {
 		return q, fmt.Errorf("quarantine page %d: %w", page, err)
 	}
-	text := fmt.Sprintf("%s is not a job-search response: %s\n", raw.Name, reason)
+	text := fmt.Sprintf("%s is not %s: %s\n", raw.Name, kind, reason)
 	if _, err := store.Put(ctx, lake.Quarantine(m.Source, m.DT, m.RunID, base+".reason.txt"), []byte(text), lake.Precondition{}); err != nil {
 		return q, fmt.Errorf("quarantine page %d: %w", page, err)
 	}

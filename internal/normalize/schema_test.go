@@ -24,7 +24,11 @@ type schemaColumn struct {
 // or from disk while sql/files.go does not embed staging/ yet.
 func readSchema(t *testing.T) []schemaColumn {
 	t.Helper()
-	const name = "staging/saramin_postings.schema.json"
+	return readSchemaFile(t, "staging/saramin_postings.schema.json")
+}
+
+func readSchemaFile(t *testing.T, name string) []schemaColumn {
+	t.Helper()
 	data, err := fs.ReadFile(sqlfiles.FS, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = os.ReadFile("../../sql/" + name)
@@ -41,11 +45,31 @@ func readSchema(t *testing.T) []schemaColumn {
 
 // TestSaraminRowMatchesSchema holds the Go row and the BigQuery schema together: same
 // columns, same order, same types and modes.
-func TestSaraminRowMatchesSchema(t *testing.T) {
+func TestRowsMatchSchemas(t *testing.T) {
 	t.Parallel()
-	want := readSchema(t)
+	tests := []struct {
+		name   string
+		schema string
+		row    reflect.Type
+	}{
+		{name: "saramin", schema: "staging/saramin_postings.schema.json", row: reflect.TypeFor[SaraminRow]()},
+		{name: "trends", schema: "staging/google_trends.schema.json", row: reflect.TypeFor[trendRow]()},
+		{name: "qnet", schema: "staging/certifications.schema.json", row: reflect.TypeFor[certRow]()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(readSchemaFile(t, tt.schema), rowColumns(t, tt.row)); diff != "" {
+				t.Errorf("%s vs %s (-schema +struct):\n%s", tt.row.Name(), tt.schema, diff)
+			}
+		})
+	}
+}
+
+// rowColumns derives a BigQuery schema from a row struct's fields.
+func rowColumns(t *testing.T, rt reflect.Type) []schemaColumn {
+	t.Helper()
 	var got []schemaColumn
-	rt := reflect.TypeFor[SaraminRow]()
 	for i := range rt.NumField() {
 		f := rt.Field(i)
 		typ, mode := f.Type, "REQUIRED"
@@ -58,6 +82,7 @@ func TestSaraminRowMatchesSchema(t *testing.T) {
 		bq := map[reflect.Type]string{
 			reflect.TypeFor[string]():    "STRING",
 			reflect.TypeFor[int64]():     "INT64",
+			reflect.TypeFor[float64]():   "FLOAT64",
 			reflect.TypeFor[bool]():      "BOOL",
 			reflect.TypeFor[Timestamp](): "TIMESTAMP",
 			reflect.TypeFor[Date]():      "DATE",
@@ -67,9 +92,7 @@ func TestSaraminRowMatchesSchema(t *testing.T) {
 		}
 		got = append(got, schemaColumn{Name: f.Tag.Get("json"), Type: bq, Mode: mode})
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("SaraminRow vs saramin_postings.schema.json (-schema +struct):\n%s", diff)
-	}
+	return got
 }
 
 // TestSaraminRowJSONShape checks the encoded row itself: keys in schema order, null for

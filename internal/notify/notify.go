@@ -1,5 +1,6 @@
-// Package notify tells the team how a run ended: one message per run outcome, posted to
-// a Slack webhook through a durable outbox, or printed to a console.
+// Package notify tells the team how a run ended and what the monitor's alerts say: one
+// message per run outcome or alert event, posted to a Slack webhook through a durable,
+// bounded outbox, or printed to a console.
 package notify
 
 import (

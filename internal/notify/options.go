@@ -22,6 +22,7 @@ type options struct {
 	attempts   int
 	backoff    time.Duration
 	maxBackoff time.Duration
+	maxPending int
 }
 
 func newOptions(opts []Option) options {
@@ -35,6 +36,7 @@ func newOptions(opts []Option) options {
 		attempts:   4,
 		backoff:    time.Second,
 		maxBackoff: 30 * time.Second,
+		maxPending: defaultMaxPending,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -66,6 +68,17 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // WithOutboxPrefix sets where in the store the outbox lives (default "outbox/"). An
 // empty prefix uses the store's root, for a store that holds nothing else.
 func WithOutboxPrefix(prefix string) Option { return func(o *options) { o.prefix = prefix } }
+
+// WithMaxPending bounds how many messages may wait in the outbox (default 500; n < 1
+// keeps the default). At the bound new messages are refused with ErrOutboxFull and
+// the oldest are kept; a resolved alert still replaces its own queued messages.
+func WithMaxPending(n int) Option {
+	return func(o *options) {
+		if n >= 1 {
+			o.maxPending = n
+		}
+	}
+}
 
 // WithRetry sets how often a failing post is tried (attempts ≥ 1, default 4) and the
 // exponential backoff between tries (default 1s doubling up to 30s).

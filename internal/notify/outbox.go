@@ -17,13 +17,23 @@ import (
 
 // The outbox is a folder of objects in a lake.Store, under the outbox prefix:
 //
-//	<queued-at>-<hash>.json       a message waiting for delivery (an envelope)
-//	sent/<sent-at>-<hash>.json    a delivered message's marker, kept dedupeRetention
-//	dead/<queued-at>-<hash>.json  a message Slack refused as malformed, kept for people
-//	lease.json                    who is delivering, and when the last post went out
+//	<queued-at>-<hash>.json                a message waiting for delivery (an envelope)
+//	<queued-at>-<hash>-<status>-<key>.json an alert message waiting for delivery
+//	sent/<sent-at>-<hash>.json             a delivered message's marker, kept dedupeRetention
+//	dead/<queued-at>-<hash>….json          a message Slack refused as malformed, kept for people
+//	lease.json                             who is delivering, and when the last post went out
 //
 // Times are UTC with fixed-width nanoseconds, so names sort oldest first. The hash
 // is the message content's, so the same message queued twice is delivered once.
+// Alert messages also name their status (firing, repeat, resolved) and a hash of the
+// alert's fingerprint (the key), so that a listing alone finds the firing messages a
+// resolved one replaces and counts what waits, without reading any object.
+//
+// The outbox holds at most maxPending waiting messages: beyond that, new messages are
+// refused with ErrOutboxFull (and counted), and the oldest are kept, since they say
+// when trouble began. A resolved alert is the exception: it takes the place of the
+// oldest undelivered firing or repeat message of its alert and removes the others,
+// so it needs no room, keeps the order, and nobody is paged for an alert that is over.
 const (
 	timeLayout = "20060102T150405.000000000Z"
 	hashLen    = 16
@@ -40,17 +50,34 @@ const (
 	// maxPasses bounds the re-reads of the outbox for messages queued by other
 	// processes while this one was delivering.
 	maxPasses = 3
+	// defaultMaxPending is how many messages may wait: at one alert a minute, eight
+	// hours of an unreachable Slack.
+	defaultMaxPending = 500
 )
+
+// ErrOutboxFull reports a message refused because the outbox holds as many messages
+// as it may (WithMaxPending): Slack has been unreachable for a long time.
+var ErrOutboxFull = errors.New("notify: the outbox is full")
 
 // envelope is the stored form of a queued message. It holds the rendered (and
 // redacted) message, never the webhook URL.
+//
+// Alert messages carry the alert's fingerprint (Key), status and rule; run messages
+// and envelopes written before alerts existed have none of them, and deliver as
+// before.
 type envelope struct {
-	Version  int                  `json:"version"`
-	QueuedAt time.Time            `json:"queued_at"`
-	RunID    string               `json:"run_id,omitempty"`
-	Kind     Kind                 `json:"kind,omitempty"`
-	Hash     string               `json:"hash"`
-	Message  slack.WebhookMessage `json:"message"`
+	Version  int         `json:"version"`
+	QueuedAt time.Time   `json:"queued_at"`
+	RunID    string      `json:"run_id,omitempty"`
+	Kind     Kind        `json:"kind,omitempty"`
+	Key      string      `json:"key,omitempty"`
+	Status   AlertStatus `json:"status,omitempty"`
+	Rule     string      `json:"rule,omitempty"`
+	// Supersedes names the queued messages this one replaced. They are removed when
+	// it is queued; should that fail, delivering it removes them first.
+	Supersedes []string             `json:"supersedes,omitempty"`
+	Hash       string               `json:"hash"`
+	Message    slack.WebhookMessage `json:"message"`
 }
 
 func newEnvelope(msg slack.WebhookMessage, s RunSummary, now time.Time) (envelope, error) {
@@ -65,6 +92,36 @@ func newEnvelope(msg slack.WebhookMessage, s RunSummary, now time.Time) (envelop
 	}, nil
 }
 
+// newAlertEnvelope wraps an alert's message. Its hash covers the status and the time
+// too: a reminder may render exactly like the one before it, and must still be sent.
+// The caller sets Key and Rule, redacted.
+func newAlertEnvelope(msg slack.WebhookMessage, a Alert, now time.Time) (envelope, error) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return envelope{}, fmt.Errorf("encode message: %w", err)
+	}
+	h := sha256.New()
+	h.Write(data)
+	for _, part := range []string{string(a.Status), a.At.UTC().Format(time.RFC3339Nano)} {
+		h.Write([]byte{0})
+		h.Write([]byte(part))
+	}
+	return envelope{
+		Version: 1, QueuedAt: now.UTC(), Status: a.Status,
+		Hash: hex.EncodeToString(h.Sum(nil))[:hashLen], Message: msg,
+	}, nil
+}
+
+// nameKey is the form of an alert's fingerprint in object names: fixed-length hex,
+// whatever characters the fingerprint has.
+func nameKey(fingerprint string) string {
+	if fingerprint == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(fingerprint))
+	return hex.EncodeToString(sum[:])[:hashLen]
+}
+
 // sentMarker is the content of a sent/ object.
 type sentMarker struct {
 	SentAt time.Time `json:"sent_at"`
@@ -75,9 +132,11 @@ type sentMarker struct {
 
 // entry is one outbox object, parsed from its name.
 type entry struct {
-	name string
-	at   time.Time
-	hash string
+	name   string
+	at     time.Time
+	hash   string
+	status AlertStatus // alert messages only
+	key    string      // nameKey of the alert's fingerprint
 }
 
 // outboxState is a listing of the outbox.
@@ -88,25 +147,41 @@ type outboxState struct {
 	dead    int
 }
 
-// parseEntry parses "<time>-<hash>.json".
+// parseEntry parses "<time>-<hash>.json" and "<time>-<hash>-<status>-<key>.json".
 func parseEntry(name, base string) (entry, bool) {
 	stem, ok := strings.CutSuffix(base, ".json")
 	if !ok {
 		return entry{}, false
 	}
-	ts, hash, ok := strings.Cut(stem, "-")
-	if !ok || len(hash) != hashLen || strings.Trim(hash, "0123456789abcdef") != "" {
+	parts := strings.Split(stem, "-")
+	if len(parts) != 2 && len(parts) != 4 {
 		return entry{}, false
 	}
-	at, err := time.Parse(timeLayout, ts)
-	if err != nil {
+	at, err := time.Parse(timeLayout, parts[0])
+	if err != nil || !isHash(parts[1]) {
 		return entry{}, false
 	}
-	return entry{name: name, at: at, hash: hash}, true
+	e := entry{name: name, at: at, hash: parts[1]}
+	if len(parts) == 4 {
+		e.status, e.key = AlertStatus(parts[2]), parts[3]
+		if !e.status.valid() || !isHash(e.key) {
+			return entry{}, false
+		}
+	}
+	return e, true
 }
 
-func entryName(dir string, at time.Time, hash string) string {
-	return dir + at.UTC().Format(timeLayout) + "-" + hash + ".json"
+func isHash(s string) bool {
+	return len(s) == hashLen && strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// entryName is the object name of a message; status and key are empty but for alerts.
+func entryName(dir string, at time.Time, hash string, status AlertStatus, key string) string {
+	name := dir + at.UTC().Format(timeLayout) + "-" + hash
+	if status != "" && key != "" {
+		name += "-" + string(status) + "-" + key
+	}
+	return name + ".json"
 }
 
 func (s *Slack) scan(ctx context.Context) (outboxState, error) {
@@ -137,7 +212,9 @@ func (s *Slack) scan(ctx context.Context) (outboxState, error) {
 	return st, nil
 }
 
-// enqueue stores env unless the same message is queued or was delivered recently.
+// enqueue stores env unless the same message is queued or was delivered recently. A
+// resolved alert replaces the queued firing and repeat messages of its alert; any
+// other message is refused with ErrOutboxFull when maxPending messages wait.
 func (s *Slack) enqueue(ctx context.Context, env envelope) (name string, dup bool, err error) {
 	st, err := s.scan(ctx)
 	if err != nil {
@@ -151,13 +228,39 @@ func (s *Slack) enqueue(ctx context.Context, env envelope) (name string, dup boo
 			return e.name, true, nil
 		}
 	}
-	at := env.QueuedAt
-	// The name's time orders delivery; it must come after everything queued, even
-	// when the clock stands still or steps back.
-	if n := len(st.pending); n > 0 && !at.After(st.pending[n-1].at) {
-		at = st.pending[n-1].at.Add(time.Nanosecond)
+	key := nameKey(env.Key)
+	var replaced []entry
+	if env.Status == AlertResolved && key != "" {
+		for _, e := range st.pending {
+			if e.key == key && (e.status == AlertFiring || e.status == AlertRepeat) {
+				replaced = append(replaced, e)
+			}
+		}
 	}
-	name = entryName(s.prefix, at, env.Hash)
+	if len(replaced) == 0 && len(st.pending) >= s.maxPending {
+		s.counts.full.Add(1)
+		return "", false, fmt.Errorf("the outbox %s holds %d messages, its limit, because Slack has not taken any for a while; "+
+			"they are kept and this one is not (see docs/runbooks/slack-undelivered.md): %w", s.outboxLabel, len(st.pending), ErrOutboxFull)
+	}
+	at := env.QueuedAt
+	switch {
+	case len(replaced) > 0:
+		// In the place of the oldest message it replaces: Slack gets the news about
+		// this alert where it would have got the first of them.
+		at = replaced[0].at
+		for _, e := range replaced {
+			env.Supersedes = append(env.Supersedes, e.name)
+		}
+	case len(st.pending) > 0 && !at.After(st.pending[len(st.pending)-1].at):
+		// The name's time orders delivery; it must come after everything queued, even
+		// when the clock stands still or steps back.
+		at = st.pending[len(st.pending)-1].at.Add(time.Nanosecond)
+	}
+	var status AlertStatus
+	if key != "" {
+		status = env.Status
+	}
+	name = entryName(s.prefix, at, env.Hash, status, key)
 	data, err := json.MarshalIndent(env, "", "  ")
 	if err != nil {
 		return "", false, fmt.Errorf("encode outbox message: %w", err)
@@ -167,6 +270,21 @@ func (s *Slack) enqueue(ctx context.Context, env envelope) (name string, dup boo
 		return name, true, nil
 	case err != nil:
 		return "", false, fmt.Errorf("queue message: %w", err)
+	}
+	s.counts.queued.Add(1)
+	for _, e := range replaced {
+		// Written first, removed second: should a removal fail, delivering the
+		// resolved message removes the rest before it is posted.
+		if err := s.store.Delete(ctx, e.name); err != nil {
+			s.log.Warn("slack outbox: cannot remove a message a resolved alert replaces; it is removed before delivery",
+				"object", e.name, "err", err)
+			continue
+		}
+		s.counts.superseded.Add(1)
+	}
+	if len(replaced) > 0 {
+		s.log.Info("slack outbox: a resolved alert replaced its undelivered messages", "alert", env.Rule,
+			"replaced", len(replaced), "object", name)
 	}
 	return name, false, nil
 }
@@ -178,7 +296,7 @@ func (s *Slack) markSent(ctx context.Context, e entry, env envelope) {
 	now := s.now()
 	data, err := json.Marshal(sentMarker{SentAt: now.UTC(), RunID: env.RunID, Kind: env.Kind, Queued: e.name})
 	if err == nil {
-		_, err = s.store.Put(ctx, entryName(s.prefix+sentDir, now, e.hash), data, lake.IfAbsent())
+		_, err = s.store.Put(ctx, entryName(s.prefix+sentDir, now, e.hash, "", ""), data, lake.IfAbsent())
 	}
 	if err != nil && !errors.Is(err, lake.ErrPrecondition) {
 		s.log.Warn("slack outbox: cannot record a delivered message; it may be posted again if it cannot be removed", "object", e.name, "err", err)

@@ -32,8 +32,8 @@ const (
 	maxTextRunes = 8000
 )
 
-// Renderer turns a RunSummary into a message. The zero value links runbooks as
-// repository-relative paths, shows times in UTC and redacts nothing.
+// Renderer turns a RunSummary or an Alert into a message. The zero value links
+// runbooks as repository-relative paths, shows times in UTC and redacts nothing.
 type Renderer struct {
 	// RunbookBaseURL, when set, turns a repository-relative runbook path into a link,
 	// e.g. "https://github.com/jobpulse/jobpulse/blob/main".

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -26,11 +28,13 @@ const (
 	maxRetryAfter = time.Minute
 )
 
-// Slack posts run messages to an incoming webhook through an outbox in a lake.Store.
+// Slack posts run and alert messages to an incoming webhook through an outbox in a
+// lake.Store.
 //
 // Every message is written to the outbox first and removed only once Slack accepted
-// it; each Notify and Flush delivers what waits, oldest first, at most one post per
-// second, honouring Retry-After. The webhook URL is a secret: it never appears in
+// it; each Notify, NotifyAlert and Flush delivers what waits, oldest first, at most
+// one post per second, honouring Retry-After. The outbox is bounded (WithMaxPending)
+// and a resolved alert replaces its undelivered firing messages. The webhook URL is a secret: it never appears in
 // errors, logs or the outbox.
 //
 // A Slack is safe for concurrent use; share one per webhook so the rate limit holds.
@@ -51,12 +55,22 @@ type Slack struct {
 	attempts    int
 	backoff     time.Duration
 	maxBackoff  time.Duration
+	maxPending  int
 	mu          sync.Mutex // one delivery at a time; guards lastPost
 	lastPost    time.Time
 	outboxLabel string
+	counts      counters
 }
 
-var _ Notifier = (*Slack)(nil)
+// counters count what this Slack did since it was created.
+type counters struct {
+	queued, delivered, full, superseded atomic.Uint64
+}
+
+var (
+	_ Notifier      = (*Slack)(nil)
+	_ AlertNotifier = (*Slack)(nil)
+)
 
 // NewSlack returns a notifier posting to webhookURL, with its outbox in store under
 // the prefix "outbox/" (see WithOutboxPrefix).
@@ -82,7 +96,7 @@ func NewSlack(webhookURL string, store lake.Store, opts ...Option) *Slack {
 	s := &Slack{
 		url: webhookURL, secret: sec, store: store, prefix: prefix, holder: hex.EncodeToString(id[:]),
 		renderer: renderer, client: o.client, now: o.now, sleep: o.sleep, jitter: o.jitter,
-		attempts: o.attempts, backoff: o.backoff, maxBackoff: o.maxBackoff,
+		attempts: o.attempts, backoff: o.backoff, maxBackoff: o.maxBackoff, maxPending: o.maxPending,
 		outboxLabel: store.URL(strings.TrimSuffix(prefix, "/")),
 	}
 	s.log = o.logger.With("outbox", s.outboxLabel)
@@ -97,18 +111,49 @@ func (s *Slack) Notify(ctx context.Context, sum RunSummary) error {
 	if err != nil {
 		return fmt.Errorf("notify slack: %w", err)
 	}
+	return s.queueAndFlush(ctx, env, "message for run "+sum.RunID, "run_id", sum.RunID, "kind", sum.Kind)
+}
+
+// NotifyAlert queues an alert message and delivers everything waiting, oldest
+// first, like Notify. A resolved message replaces the undelivered firing and repeat
+// messages with the same fingerprint. When the outbox is full (WithMaxPending) and
+// Slack still cannot be reached, the message is refused: the error wraps
+// ErrOutboxFull.
+func (s *Slack) NotifyAlert(ctx context.Context, a Alert) error {
+	// The outbox and the logs keep the alert's names too: they get the message's
+	// redaction.
+	rule, fingerprint := s.renderer.Redact(a.Rule), s.renderer.Redact(a.Fingerprint)
+	if !a.Status.valid() {
+		return fmt.Errorf("notify slack: alert %s has status %q; want firing, repeat or resolved", rule, s.renderer.Redact(string(a.Status)))
+	}
+	env, err := newAlertEnvelope(s.renderer.RenderAlert(a), a, s.now())
+	if err != nil {
+		return fmt.Errorf("notify slack: %w", err)
+	}
+	env.Key, env.Rule = fingerprint, rule
+	return s.queueAndFlush(ctx, env, fmt.Sprintf("%s message for alert %s", a.Status, rule),
+		"alert", rule, "status", a.Status, "fingerprint", fingerprint)
+}
+
+// queueAndFlush queues env, then delivers the outbox. A message that cannot be
+// queued is posted directly once everything older is delivered, so it is lost only
+// when Slack cannot take it either.
+func (s *Slack) queueAndFlush(ctx context.Context, env envelope, what string, attrs ...any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name, dup, qerr := s.enqueueDetached(ctx, env)
 	switch {
+	case errors.Is(qerr, ErrOutboxFull):
+		s.log.Error("slack outbox: full; the message is not queued and is posted only if Slack takes the whole backlog now",
+			append(attrs, "limit", s.maxPending, "err", qerr)...)
 	case qerr != nil:
 		s.log.Error("slack outbox: cannot queue the message; it will be posted without a copy in the outbox",
-			"run_id", sum.RunID, "kind", sum.Kind, "err", qerr)
+			append(attrs, "err", qerr)...)
 	case dup:
 		s.log.Info("slack outbox: the same message is already queued or was delivered; not queued again",
-			"run_id", sum.RunID, "kind", sum.Kind, "object", name)
+			append(attrs, "object", name)...)
 	default:
-		s.log.Debug("slack outbox: message queued", "run_id", sum.RunID, "kind", sum.Kind, "object", name)
+		s.log.Debug("slack outbox: message queued", append(attrs, "object", name)...)
 	}
 	ferr := s.flush(ctx)
 	if qerr == nil {
@@ -119,13 +164,12 @@ func (s *Slack) Notify(ctx context.Context, sum RunSummary) error {
 	}
 	if ferr != nil {
 		// Older messages wait and this one has nowhere to wait: it is lost.
-		return fmt.Errorf("notify slack: message for run %s not delivered and not queued: %w",
-			sum.RunID, errors.Join(qerr, ferr))
+		return fmt.Errorf("notify slack: %s not delivered and not queued: %w", what, errors.Join(qerr, ferr))
 	}
 	if err := s.send(ctx, &env.Message); err != nil {
-		return fmt.Errorf("notify slack: message for run %s not delivered and not queued: %w",
-			sum.RunID, errors.Join(qerr, err))
+		return fmt.Errorf("notify slack: %s not delivered and not queued: %w", what, errors.Join(qerr, err))
 	}
+	s.counts.delivered.Add(1)
 	return nil
 }
 
@@ -158,6 +202,35 @@ func (s *Slack) Pending(ctx context.Context) (waiting, refused int, err error) {
 	return len(st.pending), st.dead, nil
 }
 
+// OutboxStats describe the outbox, for metrics. Waiting and Dead are the outbox's
+// content now (all processes'); the counters are this Slack's since it was created.
+type OutboxStats struct {
+	Waiting int // messages waiting for delivery
+	Dead    int // messages Slack refused as malformed, kept under dead/
+	Limit   int // how many messages may wait (WithMaxPending)
+
+	Queued    uint64 // messages queued
+	Delivered uint64 // messages Slack accepted
+	// Full counts messages refused because the outbox was full (ErrOutboxFull).
+	Full uint64
+	// Superseded counts firing and repeat messages removed undelivered because their
+	// alert's resolved message replaced them.
+	Superseded uint64
+}
+
+// Stats lists the outbox and returns its numbers.
+func (s *Slack) Stats(ctx context.Context) (OutboxStats, error) {
+	st, err := s.scan(ctx)
+	if err != nil {
+		return OutboxStats{}, err
+	}
+	return OutboxStats{
+		Waiting: len(st.pending), Dead: st.dead, Limit: s.maxPending,
+		Queued: s.counts.queued.Load(), Delivered: s.counts.delivered.Load(),
+		Full: s.counts.full.Load(), Superseded: s.counts.superseded.Load(),
+	}, nil
+}
+
 func (s *Slack) flush(ctx context.Context) error {
 	st, err := s.scan(ctx)
 	if err != nil {
@@ -178,6 +251,7 @@ func (s *Slack) flush(ctx context.Context) error {
 	s.prune(ctx, st)
 
 	seen := map[string]bool{}
+	replacedBy := map[string][]string{} // resolved message → what it replaced
 	var refused []error
 	for pass := 0; pass < maxPasses; pass++ {
 		if pass > 0 {
@@ -200,6 +274,13 @@ func (s *Slack) flush(ctx context.Context) error {
 				s.log.Info("slack outbox: dropping a message that was delivered already", "object", e.name)
 				if err := s.store.Delete(ctx, e.name); err != nil {
 					s.log.Warn("slack outbox: cannot remove a delivered message", "object", e.name, "err", err)
+				}
+				continue
+			}
+			if s.replaced(ctx, e, st.pending, replacedBy) {
+				s.log.Info("slack outbox: dropping a message its resolved alert replaced", "object", e.name)
+				if err := s.store.Delete(ctx, e.name); err != nil {
+					s.log.Warn("slack outbox: cannot remove a replaced message", "object", e.name, "err", err)
 				}
 				continue
 			}
@@ -230,6 +311,39 @@ func (s *Slack) flush(ctx context.Context) error {
 	return nil
 }
 
+// replaced reports whether e is a firing or repeat message that a queued resolved
+// message replaced, left behind because removing it failed. Only a resolved message
+// of the same alert queued at or before e can have replaced it, so the outbox is read
+// only then; cache keeps what was read.
+func (s *Slack) replaced(ctx context.Context, e entry, pending []entry, cache map[string][]string) bool {
+	if e.key == "" || (e.status != AlertFiring && e.status != AlertRepeat) {
+		return false
+	}
+	for _, r := range pending {
+		if r.status != AlertResolved || r.key != e.key || r.at.After(e.at) {
+			continue
+		}
+		names, ok := cache[r.name]
+		if !ok {
+			obj, err := s.store.Get(ctx, r.name)
+			var env envelope
+			if err == nil {
+				err = json.Unmarshal(obj.Data, &env)
+			}
+			if err != nil && !errors.Is(err, lake.ErrNotExist) {
+				s.log.Warn("slack outbox: cannot read a resolved message; the messages before it are delivered as they are",
+					"object", r.name, "err", err)
+			}
+			names = env.Supersedes
+			cache[r.name] = names
+		}
+		if slices.Contains(names, e.name) {
+			return true
+		}
+	}
+	return false
+}
+
 // deliver posts one queued message and removes it once Slack accepted it.
 func (s *Slack) deliver(ctx context.Context, e entry) error {
 	obj, err := s.store.Get(ctx, e.name)
@@ -243,6 +357,16 @@ func (s *Slack) deliver(ctx context.Context, e entry) error {
 	if err := json.Unmarshal(obj.Data, &env); err != nil {
 		return s.reject(ctx, e, obj.Data, fmt.Errorf("unreadable outbox object: %w", err))
 	}
+	for _, old := range env.Supersedes {
+		// Left behind when queuing could not remove them; they must not follow the
+		// resolved message to Slack.
+		if rest, ok := strings.CutPrefix(old, s.prefix); !ok || strings.Contains(rest, "/") {
+			continue
+		}
+		if err := s.store.Delete(ctx, old); err != nil {
+			return fmt.Errorf("remove a message the resolved alert replaces: %w", err)
+		}
+	}
 	err = s.send(ctx, &env.Message)
 	var rej *rejectedError
 	if errors.As(err, &rej) {
@@ -251,7 +375,12 @@ func (s *Slack) deliver(ctx context.Context, e entry) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("slack: message delivered", "run_id", env.RunID, "kind", env.Kind, "object", e.name)
+	if env.Key != "" {
+		s.log.Info("slack: message delivered", "alert", env.Rule, "status", env.Status, "object", e.name)
+	} else {
+		s.log.Info("slack: message delivered", "run_id", env.RunID, "kind", env.Kind, "object", e.name)
+	}
+	s.counts.delivered.Add(1)
 	s.markSent(ctx, e, env)
 	return nil
 }

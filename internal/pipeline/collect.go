@@ -20,6 +20,10 @@ const SourceSaramin = "saramin"
 // same watermark.
 const OutcomeFailed = "failed"
 
+// OutcomeNotDue is the outcome of a collect that had nothing to do: the source was
+// collected less than its minimum interval ago and left no backlog. No run is recorded.
+const OutcomeNotDue = "not_due"
+
 // SaraminCollect is the collect step for Saramin: it pages through everything published
 // since the watermark and lands the exact response bytes in the lake.
 type SaraminCollect struct {
@@ -56,6 +60,11 @@ type CollectResult struct {
 	Watermark         time.Time
 	WatermarkAdvanced bool
 	Warnings          []string
+	// FailedItems are the keywords or exams the run could not fetch, as "key: reason";
+	// they wait in the source's backlog for the next run.
+	FailedItems []string
+	// NextDue is when a not_due source is next collected.
+	NextDue time.Time
 }
 
 // Run collects one window. A quota stop is an outcome, not an error: the manifest

@@ -63,6 +63,13 @@ func (r ProcessResult) Checks() []models.CheckResult {
 	return out
 }
 
+// normalizers turn a source's raw run into clean NDJSON.
+var normalizers = map[string]func(context.Context, lake.Store, string, normalize.Options) (normalize.Result, error){
+	SourceSaramin: normalize.SaraminRun,
+	SourceTrends:  normalize.TrendsRun,
+	SourceQnet:    normalize.QnetRun,
+}
+
 // Run processes the raw run whose manifest is manifestName. Re-running it replaces
 // exactly this run's clean data, rejects and ledger rows; merges are idempotent.
 func (p *Process) Run(ctx context.Context, manifestName string) (res ProcessResult, err error) {
@@ -76,7 +83,12 @@ func (p *Process) Run(ctx context.Context, manifestName string) (res ProcessResu
 	res.Source, res.RunID, res.DT, res.RawRecords = m.Source, m.RunID, m.DT, m.Records
 	log := p.Logger.With("source", m.Source, "run_id", m.RunID)
 
-	nr, err := normalize.SaraminRun(ctx, p.Store, manifestName, normalize.Options{Logger: log})
+	normalizeRun, ok := normalizers[m.Source]
+	if !ok {
+		res.FailedStep = StepNormalize
+		return res, fmt.Errorf("process %s: no normalizer for source %q", m.RunID, m.Source)
+	}
+	nr, err := normalizeRun(ctx, p.Store, manifestName, normalize.Options{Logger: log})
 	if err != nil {
 		res.FailedStep = StepNormalize
 		return res, fmt.Errorf("process %s: normalize: %w", m.RunID, err)
@@ -122,7 +134,7 @@ func (p *Process) Run(ctx context.Context, manifestName string) (res ProcessResu
 }
 
 func (p *Process) externalRows(ctx context.Context, v models.Vars) int64 {
-	q, err := p.Runner.Project.Query("external_rows", p.Runner.WH)
+	q, err := p.Runner.Project.Query("external_rows_"+v.Source, p.Runner.WH)
 	if err != nil {
 		return 0
 	}
@@ -161,7 +173,7 @@ func (p *Process) TopSkills(ctx context.Context, runID string) ([]SkillCount, er
 
 func (p *Process) counts(ctx context.Context, v models.Vars) (RunCounts, error) {
 	var c RunCounts
-	q, err := p.Runner.Project.Query("run_counts", p.Runner.WH)
+	q, err := p.Runner.Project.Query("run_counts_"+v.Source, p.Runner.WH)
 	if err != nil {
 		return c, err
 	}

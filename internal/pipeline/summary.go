@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,8 +54,24 @@ func Summary(rec RunRecord, cr *CollectResult, pr *ProcessResult, quotaLimit int
 		}
 	case rec.Status == lake.OutcomeQuotaExhausted:
 		s.Kind = notify.KindQuotaExhausted
-		y, m, d := time.Now().In(saramin.KST).Date()
-		s.ResumesAt = time.Date(y, m, d+1, 0, 0, 0, 0, saramin.KST)
+		if rec.Source != SourceTrends { // Google's blocks have no reset time; the next run tries
+			y, m, d := time.Now().In(saramin.KST).Date()
+			s.ResumesAt = time.Date(y, m, d+1, 0, 0, 0, 0, saramin.KST)
+		}
+		if cr != nil && rec.Source == SourceTrends {
+			s.ErrorMessage = "Google Trends is rate limiting; " + strconv.Itoa(len(cr.FailedItems)) + " keywords wait for the next run"
+		}
+	case rec.Source == SourceTrends && cr != nil && len(cr.FailedItems) > 0:
+		// Some keywords failed even alone with the anchor; the rest landed.
+		s.Kind = notify.KindFailedKeywords
+		for i, item := range cr.FailedItems {
+			key, reason, _ := strings.Cut(item, ": ")
+			s.FailedKeywords = append(s.FailedKeywords, key)
+			if i == 0 {
+				s.ErrorMessage = FirstLine(reason)
+			}
+		}
+		s.Runbook = RunbookCollect
 	default:
 		s.Kind = notify.KindSuccess
 	}

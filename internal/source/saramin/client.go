@@ -272,7 +272,7 @@ func (c *Client) once(ctx context.Context, u *url.URL) (*Page, time.Duration, er
 		malformed.Reason = c.red.string(malformed.Reason)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, 0, &HTTPError{Status: resp.StatusCode, Body: c.red.string(truncate(body, 200))}
+		return nil, 0, &HTTPError{Status: resp.StatusCode, Body: truncate([]byte(c.red.string(string(body))), 200)}
 	}
 	if err != nil {
 		return nil, 0, err

@@ -70,6 +70,12 @@ func Open(ctx context.Context, cfg Config) (*Warehouse, error) {
 		return err
 	})
 	if err != nil {
+		// Another process holds the file (a running pipeline, or a reader while we
+		// want to write). DuckDB's message names that process; keep it.
+		var de *duckdb.Error
+		if errors.As(err, &de) && de.Type == duckdb.ErrorTypeIO && strings.Contains(de.Msg, "Could not set lock on file") {
+			return nil, fmt.Errorf("open duckdb %s: %w (%w)", cfg.Path, err, warehouse.ErrLocked)
+		}
 		return nil, fmt.Errorf("open duckdb %s: %w", cfg.Path, err)
 	}
 	db := sql.OpenDB(connector)

@@ -1,0 +1,4 @@
+package trends
+
+// DecodeExplore exposes the explore decoder to the external tests.
+var DecodeExplore = decodeExplore

@@ -1,0 +1,3 @@
+-- Trend points in the external layer, counted before and after a run's MERGE to tell
+-- new points from updated ones.
+SELECT COUNT(*) AS n FROM {{ ref "external.google_trend_points" }}
