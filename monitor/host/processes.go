@@ -1,0 +1,188 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/jobpulse/jobpulse/monitor/sample"
+)
+
+// Processes counts the host's processes and the configured named ones:
+//
+//	processes_total            processes (not threads) in <proc>
+//	process_running{name}      processes matching ProcessMatch name
+//	process_below_min{name}    1 when fewer than its Min run, else 0
+//
+// It reads <proc> itself instead of building gopsutil process objects, which stat and
+// parse several files per process. Listing <proc> is all processes_total needs;
+// /proc/<pid>/comm is read once per process only when some match has a Comm, and
+// /proc/<pid>/cmdline only when a match needs it (for a match with both, only when the
+// comm matched). A process that exits while being read is simply not counted.
+//
+// Each file read is an open, a read and a close per process per tick, which dominates a
+// tick's cost on a busy host: prefer Comm, alone or narrowed by a CmdlinePattern, to a
+// CmdlinePattern alone, which reads every process's command line.
+type Processes struct {
+	proc    string
+	matches []procMatcher
+	// anyComm says whether some match needs /proc/<pid>/comm.
+	anyComm bool
+	now     func() time.Time
+
+	mu            sync.Mutex
+	comm, cmdline []byte
+	counts        []int
+}
+
+var _ Collector = (*Processes)(nil)
+
+type procMatcher struct {
+	name string
+	comm string
+	re   *regexp.Regexp
+	min  int
+}
+
+// NewProcesses returns the processes collector for cfg.Processes; it fails on a
+// CmdlinePattern that does not compile.
+func NewProcesses(cfg Config, deps Deps) (*Processes, error) {
+	cfg, deps = cfg.withDefaults(), deps.withDefaults()
+	p := &Processes{
+		proc:    cfg.ProcPath,
+		now:     deps.Now,
+		comm:    make([]byte, 0, 64),
+		cmdline: make([]byte, 0, 512),
+		counts:  make([]int, len(cfg.Processes)),
+	}
+	for _, m := range cfg.Processes {
+		pm := procMatcher{name: m.Name, comm: m.Comm, min: m.Min}
+		if m.CmdlinePattern != "" {
+			re, err := regexp.Compile(m.CmdlinePattern)
+			if err != nil {
+				return nil, fmt.Errorf("process match %q: compile cmdline_pattern: %w", m.Name, err)
+			}
+			pm.re = re
+		}
+		if m.Comm != "" {
+			p.anyComm = true
+		}
+		p.matches = append(p.matches, pm)
+	}
+	return p, nil
+}
+
+// Name implements Collector.
+func (p *Processes) Name() string { return "processes" }
+
+// Collect implements Collector.
+func (p *Processes) Collect(context.Context) sample.Result {
+	return observe(p.Name(), p.now, func(time.Time) (gather, error) {
+		pids, err := listPIDs(p.proc)
+		if err != nil {
+			return gather{}, err
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		clear(p.counts)
+		total := 0
+		for _, pid := range pids {
+			if !isPID(pid) {
+				continue
+			}
+			total++
+			if len(p.matches) > 0 {
+				p.match(pid)
+			}
+		}
+		out := make([]sample.Sample, 0, 1+2*len(p.matches))
+		out = append(out, gauge("processes_total", float64(total)))
+		for i, m := range p.matches {
+			below := 0.0
+			if p.counts[i] < m.min {
+				below = 1
+			}
+			out = append(out,
+				sample.Sample{Name: "process_running", Labels: map[string]string{"name": m.name}, Value: float64(p.counts[i])},
+				sample.Sample{Name: "process_below_min", Labels: map[string]string{"name": m.name}, Value: below},
+			)
+		}
+		return gather{samples: out}, nil
+	})
+}
+
+func listPIDs(proc string) ([]string, error) {
+	f, err := os.Open(proc)
+	if err != nil {
+		return nil, fmt.Errorf("list processes: %w", err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, fmt.Errorf("list processes: %w", err)
+	}
+	return names, nil
+}
+
+func isPID(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// match adds the process to the counts of the matches it satisfies. Read errors mean
+// the process exited (or is hidden from us) and leave it uncounted.
+func (p *Processes) match(pid string) {
+	dir := p.proc + "/" + pid
+	var comm []byte
+	if p.anyComm {
+		var err error
+		if p.comm, err = readFile(dir+"/comm", p.comm); err != nil {
+			return
+		}
+		comm = bytes.TrimSuffix(p.comm, []byte{'\n'})
+	}
+	var cmdline []byte
+	cmdlineRead := false
+	for i, m := range p.matches {
+		if m.comm != "" && string(comm) != m.comm {
+			continue
+		}
+		if m.re != nil {
+			if !cmdlineRead {
+				cmdline = p.readCmdline(dir)
+				cmdlineRead = true
+			}
+			if !m.re.Match(cmdline) {
+				continue
+			}
+		}
+		p.counts[i]++
+	}
+}
+
+// readCmdline returns the command line with its NUL-separated arguments joined by
+// spaces, as ps shows it; nil for kernel threads and processes that went away.
+func (p *Processes) readCmdline(dir string) []byte {
+	var err error
+	if p.cmdline, err = readFile(dir+"/cmdline", p.cmdline); err != nil {
+		return nil
+	}
+	c := bytes.TrimRight(p.cmdline, "\x00")
+	for i, b := range c {
+		if b == 0 {
+			c[i] = ' '
+		}
+	}
+	return c
+}
