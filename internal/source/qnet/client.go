@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/jobpulse/jobpulse/internal/source/retry"
 )
 
 // DefaultBaseURL is the production service; operations are appended to it.
@@ -141,7 +143,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 		logger: slog.New(slog.DiscardHandler),
 		red:    newRedactor(cfg.ServiceKey, key),
 		now:    time.Now,
-		sleep:  sleepCtx,
+		sleep:  retry.Sleep,
 		jitter: func(d time.Duration) time.Duration { return rand.N(d + 1) },
 	}
 	for _, o := range opts {
@@ -328,15 +330,4 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	half := d / 2
 	return half + min(max(c.jitter(d-half), 0), d-half)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
 }

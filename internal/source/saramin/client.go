@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/jobpulse/jobpulse/internal/source/retry"
 )
 
 // DefaultBaseURL is the production API.
@@ -125,7 +127,7 @@ func NewClient(cfg Config, httpClient *http.Client, logger *slog.Logger, opts ..
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
-	c := &Client{cfg: cfg, http: httpClient, logger: logger, red: redactor{secret: cfg.AccessKey}, sleep: sleepCtx, attempts: &atomic.Int64{}}
+	c := &Client{cfg: cfg, http: httpClient, logger: logger, red: redactor{secret: cfg.AccessKey}, sleep: retry.Sleep, attempts: &atomic.Int64{}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -258,7 +260,7 @@ func (c *Client) once(ctx context.Context, u *url.URL) (*Page, time.Duration, er
 		return nil, 0, fmt.Errorf("read body (%d bytes received): %w", len(body), err)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
-		wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		wait := retry.After(resp.Header.Get("Retry-After"), time.Now())
 		return nil, wait, &rateLimitedError{wait: wait}
 	}
 	page, err := decodeBody(body, resp.StatusCode)
@@ -302,30 +304,4 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(half+1)
-}
-
-// retryAfter parses delay-seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jobpulse/jobpulse/internal/source/retry"
 )
 
 // Query asks for the interest over time of up to MaxTerms terms, compared in one request.
@@ -97,7 +99,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 		http:   &http.Client{},
 		logger: slog.New(slog.DiscardHandler),
 		now:    time.Now,
-		sleep:  sleepCtx,
+		sleep:  retry.Sleep,
 		jitter: func(d time.Duration) time.Duration { return rand.N(d + 1) },
 	}
 	for _, o := range opts {
@@ -291,7 +293,7 @@ func (c *Client) once(ctx context.Context, endpoint, u, cookie string) ([]byte, 
 		return nil, 0, err
 	}
 	if status/100 != 2 {
-		wait := retryAfter(header.Get("Retry-After"), c.now())
+		wait := retry.After(header.Get("Retry-After"), c.now())
 		return nil, wait, &HTTPError{Endpoint: endpoint, Status: status, Body: c.red.string(snippet(body, 200)), RetryAfter: wait}
 	}
 	return body, 0, nil
@@ -400,30 +402,4 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	half := d / 2
 	return half + c.jitter(half)
-}
-
-// retryAfter parses delay-seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
 }
