@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,49 @@ func TestSaraminSettings_defaultsValidate(t *testing.T) {
 		if !strings.Contains(errors.Join(errs...).Error(), want) {
 			t.Errorf("errors %v do not mention %s", errs, want)
 		}
+	}
+}
+
+func TestSummary_trendsKeywordsAndBlocks(t *testing.T) {
+	t.Parallel()
+	rec := pipeline.RunRecord{RunID: "r2", Source: pipeline.SourceTrends, Status: lake.OutcomeSuccess}
+	cr := &pipeline.CollectResult{Source: pipeline.SourceTrends, FailedItems: []string{"Spark: http status 400: bad request", "Kafka: not attempted (rate limited)"}}
+	s := pipeline.Summary(rec, cr, nil, 0, nil, nil)
+	if s.Kind != notify.KindFailedKeywords || strings.Join(s.FailedKeywords, ",") != "Spark,Kafka" || s.ErrorMessage != "http status 400: bad request" {
+		t.Errorf("failed keywords: kind %s keywords %v message %q", s.Kind, s.FailedKeywords, s.ErrorMessage)
+	}
+	rec.Status = lake.OutcomeQuotaExhausted
+	s = pipeline.Summary(rec, cr, nil, 0, nil, nil)
+	if s.Kind != notify.KindQuotaExhausted || !s.ResumesAt.IsZero() || !strings.Contains(s.ErrorMessage, "2 keywords wait") {
+		t.Errorf("blocked: kind %s resumes %s message %q", s.Kind, s.ResumesAt, s.ErrorMessage)
+	}
+}
+
+func TestSourceSettings_defaultsValidateAndComeFromTheSeeds(t *testing.T) {
+	t.Parallel()
+	tr := pipeline.DefaultTrendsSettings()
+	if _, errs := tr.ClientConfig(); len(errs) != 0 {
+		t.Fatalf("trends defaults do not validate: %v", errs)
+	}
+	c, err := tr.Collector(nil, nil, nil, time.Now, nil)
+	if err != nil || c.Anchor != "개발자" || !slices.Contains(c.Keywords, "데이터 엔지니어") || !slices.Contains(c.Keywords, "Spark") || slices.Contains(c.Keywords, c.Anchor) {
+		t.Errorf("trends keywords from the seed: anchor %q keywords %v err %v", c.Anchor, c.Keywords, err)
+	}
+	bad := tr
+	bad.Mode, bad.BatchSize, bad.Time = "bing", 9, "yesterday"
+	_, errs := bad.ClientConfig()
+	for _, want := range []string{"TRENDS_MODE", "TRENDS_BATCH_SIZE", "TRENDS_TIME"} {
+		if !strings.Contains(errors.Join(errs...).Error(), want) {
+			t.Errorf("errors %v do not mention %s", errs, want)
+		}
+	}
+	qn := pipeline.DefaultQnetSettings()
+	qc, err := qn.Collector(nil, nil, time.Now, nil)
+	if err != nil || !slices.Contains(qc.Exams, "1320") {
+		t.Errorf("qnet exams from the seed: %v, %v", qc.Exams, err)
+	}
+	qn.Windows = 0
+	if _, errs := qn.ClientConfig(); !strings.Contains(errors.Join(errs...).Error(), "QNET_WINDOWS") {
+		t.Errorf("errors %v do not mention QNET_WINDOWS", errs)
 	}
 }
