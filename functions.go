@@ -25,12 +25,13 @@ type entryPoint struct {
 }
 
 // entryPoints are the functions this package registers, by the names Terraform's
-// entry_point uses. Names reserved for later sources, each an HTTP collector called by
-// Cloud Scheduler: CollectTrends (Google Trends), CollectCertifications (Q-Net).
+// entry_point uses.
 func entryPoints(env environ.Env) []entryPoint {
 	return []entryPoint{
-		// Cloud Scheduler → collect Saramin postings into the lake.
+		// Cloud Scheduler → collect one source into the lake.
 		{name: "CollectSaramin", http: collect.NewSaramin(env).ServeHTTP},
+		{name: "CollectTrends", http: collect.NewTrends(env).ServeHTTP},
+		{name: "CollectCertifications", http: collect.NewCertifications(env).ServeHTTP},
 		// Eventarc (GCS object finalized) → process a committed raw run into BigQuery.
 		{name: "ProcessRun", cloudEvent: process.New(env).ProcessRun},
 	}

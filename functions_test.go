@@ -92,7 +92,7 @@ func TestEntryPoints_match_terraform(t *testing.T) {
 	for _, e := range entryPoints(environ.Default()) {
 		registered = append(registered, e.name)
 	}
-	if want := []string{"CollectSaramin", "ProcessRun"}; !slices.Equal(registered, want) {
+	if want := []string{"CollectSaramin", "CollectTrends", "CollectCertifications", "ProcessRun"}; !slices.Equal(registered, want) {
 		t.Errorf("registered %v, want %v", registered, want)
 	}
 
@@ -168,7 +168,8 @@ func TestEntryPoints_are_wired(t *testing.T) {
 			t.Errorf("%s: want exactly one of an HTTP and a CloudEvent handler", e.name)
 		}
 	}
-	if want := map[string]string{"CollectSaramin": "http", "ProcessRun": "cloudevent"}; !maps.Equal(kinds, want) {
+	want := map[string]string{"CollectSaramin": "http", "CollectTrends": "http", "CollectCertifications": "http", "ProcessRun": "cloudevent"}
+	if !maps.Equal(kinds, want) {
 		t.Errorf("entry point kinds %v, want %v", kinds, want)
 	}
 	if !strings.Contains(out.String(), `"severity"`) {

@@ -30,13 +30,13 @@ func newFunctionsCmd(a *app) *cobra.Command {
 		Use:   "serve [--target NAME] [--port 8080]",
 		Short: "Serve the Cloud Functions on loopback with the Functions Framework, for manual testing",
 		Long: `Serve starts the Functions Framework on 127.0.0.1 with the functions the deployed zip
-registers (CollectSaramin, ProcessRun). With --target, FUNCTION_TARGET selects one
+registers (CollectSaramin, CollectTrends, CollectCertifications, ProcessRun). With --target, FUNCTION_TARGET selects one
 function, served at "/" as in Cloud Functions; without it every function is served at
 "/NAME".
 
 The functions read only their environment, as in the cloud — not this command's flags:
 JOBPULSE_LAKE=gs://BUCKET[/PREFIX], JOBPULSE_WAREHOUSE=bigquery://PROJECT?…,
-SARAMIN_ACCESS_KEY, SARAMIN_*, SLACK_WEBHOOK_URL, JOBPULSE_LOG_LEVEL. Point the lake at a
+SARAMIN_ACCESS_KEY, SARAMIN_*, TRENDS_*, QNET_SERVICE_KEY, QNET_*, SLACK_WEBHOOK_URL, JOBPULSE_LOG_LEVEL. Point the lake at a
 fake GCS server with STORAGE_EMULATOR_HOST=localhost:4443.
 
   jobpulse functions serve --target CollectSaramin

@@ -43,10 +43,16 @@ func setup(t *testing.T, vars map[string]string) (*environtest.Fixture, *saramin
 
 func call(t *testing.T, f *environtest.Fixture, method string) (*httptest.ResponseRecorder, collect.Response) {
 	t.Helper()
+	return callFunction(t, collect.NewSaramin(f.Env), method)
+}
+
+// callFunction calls a collector as Cloud Scheduler does and decodes its answer.
+func callFunction(t *testing.T, h http.Handler, method string) (*httptest.ResponseRecorder, collect.Response) {
+	t.Helper()
 	req := httptest.NewRequest(method, "/", nil)
 	req.Header.Set("Function-Execution-Id", "exec-42")
 	rec := httptest.NewRecorder()
-	collect.NewSaramin(f.Env).ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	var body collect.Response
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("body is not JSON: %v\n%s", err, rec.Body)
@@ -54,10 +60,12 @@ func call(t *testing.T, f *environtest.Fixture, method string) (*httptest.Respon
 	return rec, body
 }
 
-// noSecrets fails if a secret reached the logs, the answer or the lake.
-func noSecrets(t *testing.T, f *environtest.Fixture, answer string) {
+// noSecrets fails if a secret (or one of extra) reached the logs, the answer or the
+// lake.
+func noSecrets(t *testing.T, f *environtest.Fixture, answer string, extra ...string) {
 	t.Helper()
-	for _, secret := range []string{testKey, slacktest.Token} {
+	secrets := append([]string{testKey, slacktest.Token}, extra...)
+	for _, secret := range secrets {
 		if strings.Contains(f.Stdout.String(), secret) {
 			t.Errorf("a secret is in the output:\n%s", f.Stdout)
 		}
@@ -74,8 +82,10 @@ func noSecrets(t *testing.T, f *environtest.Fixture, answer string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(obj.Data), testKey) || strings.Contains(string(obj.Data), slacktest.Token) {
-			t.Errorf("a secret is in the lake object %s", n)
+		for _, secret := range secrets {
+			if strings.Contains(string(obj.Data), secret) {
+				t.Errorf("a secret is in the lake object %s", n)
+			}
 		}
 	}
 }

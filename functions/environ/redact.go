@@ -11,7 +11,9 @@ import (
 
 // SecretVars are the environment variables whose values are secrets: Terraform maps
 // each from Secret Manager.
-func SecretVars() []string { return []string{"SARAMIN_ACCESS_KEY", "SLACK_WEBHOOK_URL"} }
+func SecretVars() []string {
+	return []string{"SARAMIN_ACCESS_KEY", "QNET_SERVICE_KEY", "SLACK_WEBHOOK_URL"}
+}
 
 // redacted replaces a secret in logs, messages and HTTP answers.
 const redacted = "[redacted]"
@@ -22,13 +24,18 @@ type Redactor struct {
 	needles []string
 }
 
-// NewRedactor collects the values of SecretVars, with the forms they take inside JSON
-// strings and, for URLs, their secret path alone.
+// NewRedactor collects the values of SecretVars in the forms they take in text: as
+// set and trimmed, inside JSON strings, percent-encoded in a query (how a client sends
+// a key, and how an error quoting its URL shows it), decoded when the value is itself
+// percent-encoded (data.go.kr hands out an Encoding form of the Q-Net key), and, for
+// URLs, their secret path alone.
 func NewRedactor(getenv func(string) string) Redactor {
+	seen := map[string]bool{}
 	var ns []string
 	add := func(s string) {
 		// Very short values would redact ordinary words; no real key is that short.
-		if len(s) >= 4 {
+		if len(s) >= 4 && !seen[s] {
+			seen[s] = true
 			ns = append(ns, s)
 		}
 	}
@@ -37,11 +44,19 @@ func NewRedactor(getenv func(string) string) Redactor {
 		if v == "" {
 			continue
 		}
-		add(v)
-		if b, err := json.Marshal(v); err == nil {
-			add(string(b[1 : len(b)-1]))
+		forms := []string{v, strings.TrimSpace(v)}
+		if d, err := url.PathUnescape(strings.TrimSpace(v)); err == nil {
+			forms = append(forms, d)
 		}
-		if u, err := url.Parse(v); err == nil && u.Host != "" && len(strings.Trim(u.Path, "/")) > 0 {
+		for _, f := range forms {
+			add(f)
+			if b, err := json.Marshal(f); err == nil {
+				add(string(b[1 : len(b)-1]))
+			}
+			add(url.QueryEscape(f))
+			add(url.PathEscape(f))
+		}
+		if u, err := url.Parse(strings.TrimSpace(v)); err == nil && u.Host != "" && len(strings.Trim(u.Path, "/")) > 0 {
 			add(u.Path)
 			add(u.EscapedPath())
 		}

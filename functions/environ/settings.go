@@ -1,6 +1,7 @@
 package environ
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,16 +26,29 @@ import (
 //	SARAMIN_API_URL, SARAMIN_QUERY, SARAMIN_DAILY_QUOTA, SARAMIN_OVERLAP,
 //	SARAMIN_LOOKBACK, SARAMIN_MAX_PAGES, SARAMIN_TIMEOUT, SARAMIN_MAX_ATTEMPTS
 //	                        as the CLI's flags of the same names, with the same defaults
+//	TRENDS_API_URL, TRENDS_KEYWORDS (comma-separated), TRENDS_ANCHOR, TRENDS_TIME,
+//	TRENDS_BATCH_SIZE, TRENDS_SPACING, TRENDS_MIN_INTERVAL, TRENDS_TIMEOUT,
+//	TRENDS_MAX_ATTEMPTS
+//	                        as the CLI's flags of the same names, with the same defaults
+//	                        (checked by CollectTrends only; the source is always Google)
+//	QNET_SERVICE_KEY        the data.go.kr key of Q-Net (secret; required by CollectCertifications)
+//	QNET_API_URL, QNET_EXAMS (comma-separated), QNET_WINDOWS, QNET_MIN_INTERVAL,
+//	QNET_TIMEOUT, QNET_MAX_ATTEMPTS
+//	                        as the CLI's flags of the same names, with the same defaults
+//	                        (checked by CollectCertifications only)
 //	SLACK_WEBHOOK_URL       Slack incoming webhook (secret; without it messages go to stdout)
 type Settings struct {
 	LakeURL string
 	Lake    lake.Location
 	// Warehouse is nil when JOBPULSE_WAREHOUSE is unset; its lake fields are filled
 	// from JOBPULSE_LAKE.
-	Warehouse       *bigquery.Config
-	LogLevel        slog.Level
-	CheckTimeout    time.Duration
-	Saramin         pipeline.SaraminSettings
+	Warehouse    *bigquery.Config
+	LogLevel     slog.Level
+	CheckTimeout time.Duration
+	Saramin      pipeline.SaraminSettings
+	// Trends always has Mode google: a function has no demo source.
+	Trends          pipeline.TrendsSettings
+	Qnet            pipeline.QnetSettings
 	SlackWebhookURL string
 }
 
@@ -44,13 +58,20 @@ type Need struct {
 	SaraminKey bool
 	// Warehouse: processing needs BigQuery.
 	Warehouse bool
+	// Trends: CollectTrends checks the TRENDS_* settings; other functions ignore them,
+	// so a typo there cannot stop the Saramin collector.
+	Trends bool
+	// QnetKey: CollectCertifications needs the Q-Net key and checks the QNET_* settings.
+	QnetKey bool
 }
 
 // Load reads the settings and reports every problem at once. Messages name the
 // variables and never repeat a secret. The settings are usable as far as they parsed
 // (the log level at least), so the caller can log the error.
 func Load(getenv func(string) string, need Need) (Settings, error) {
-	s := Settings{Saramin: pipeline.DefaultSaraminSettings(), CheckTimeout: 2 * time.Minute, LogLevel: slog.LevelInfo}
+	s := Settings{Saramin: pipeline.DefaultSaraminSettings(), Trends: pipeline.DefaultTrendsSettings(), Qnet: pipeline.DefaultQnetSettings(),
+		CheckTimeout: 2 * time.Minute, LogLevel: slog.LevelInfo}
+	s.Trends.Mode = pipeline.TrendsGoogle
 	var errs []error
 
 	s.LakeURL = getenv("JOBPULSE_LAKE")
@@ -110,6 +131,9 @@ func Load(getenv func(string) string, need Need) (Settings, error) {
 		errs = append(errs, errors.New("SARAMIN_ACCESS_KEY is not set: map the Saramin key's secret to it (a function has no demo source)"))
 	}
 
+	errs = append(errs, loadTrends(getenv, &s.Trends, need.Trends)...)
+	errs = append(errs, loadQnet(getenv, &s.Qnet, need.QnetKey)...)
+
 	s.SlackWebhookURL = strings.TrimSpace(getenv("SLACK_WEBHOOK_URL"))
 	if v := s.SlackWebhookURL; v != "" {
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -119,6 +143,57 @@ func Load(getenv func(string) string, need Need) (Settings, error) {
 		}
 	}
 	return s, errors.Join(errs...)
+}
+
+// loadTrends reads the TRENDS_* variables into t and, when checked, returns every
+// problem with them.
+func loadTrends(getenv func(string) string, t *pipeline.TrendsSettings, check bool) []error {
+	p := parser{getenv: getenv}
+	p.str("TRENDS_API_URL", &t.APIURL)
+	p.list("TRENDS_KEYWORDS", &t.Keywords)
+	p.str("TRENDS_ANCHOR", &t.Anchor)
+	p.str("TRENDS_TIME", &t.Time)
+	p.integer("TRENDS_BATCH_SIZE", &t.BatchSize)
+	p.duration("TRENDS_SPACING", &t.Spacing)
+	p.duration("TRENDS_MIN_INTERVAL", &t.MinInterval)
+	p.duration("TRENDS_TIMEOUT", &t.Timeout)
+	p.integer("TRENDS_MAX_ATTEMPTS", &t.MaxAttempts)
+	if !check {
+		return nil
+	}
+	errs := p.errs
+	if v := strings.TrimSpace(getenv("TRENDS_MODE")); v != "" && v != pipeline.TrendsGoogle && v != pipeline.TrendsAuto {
+		errs = append(errs, fmt.Errorf("TRENDS_MODE %q: a function collects from Google only (there is no demo source in the cloud); unset it", v))
+	}
+	// A value that did not parse stayed at its default; its rule holds.
+	_, terrs := t.ClientConfig()
+	return append(errs, terrs...)
+}
+
+// loadQnet reads the QNET_* variables into q and, when checked, returns every problem
+// with them, the missing key included. No message repeats the key.
+func loadQnet(getenv func(string) string, q *pipeline.QnetSettings, check bool) []error {
+	q.ServiceKey = strings.TrimSpace(getenv("QNET_SERVICE_KEY"))
+	p := parser{getenv: getenv}
+	p.str("QNET_API_URL", &q.APIURL)
+	p.list("QNET_EXAMS", &q.Exams)
+	p.integer("QNET_WINDOWS", &q.Windows)
+	p.duration("QNET_MIN_INTERVAL", &q.MinInterval)
+	p.duration("QNET_TIMEOUT", &q.Timeout)
+	p.integer("QNET_MAX_ATTEMPTS", &q.MaxAttempts)
+	if !check {
+		return nil
+	}
+	errs := p.errs
+	checked := *q
+	if checked.ServiceKey == "" {
+		errs = append(errs, errors.New("QNET_SERVICE_KEY is not set: map the Q-Net key's secret to it (a function has no demo source)"))
+		// ClientConfig skips the client's checks without a key; a stand-in key lets
+		// them report the other settings now rather than after the next deploy.
+		checked.ServiceKey = "unset"
+	}
+	_, qerrs := checked.ClientConfig()
+	return append(errs, qerrs...)
 }
 
 // parser reads optional typed variables, keeping the default when one is unset and
@@ -132,6 +207,27 @@ func (p *parser) str(name string, dst *string) {
 	if v := p.getenv(name); v != "" {
 		*dst = v
 	}
+}
+
+// list reads a comma-separated list as the CLI's flags do (CSV, so a quoted item may
+// hold a comma), trimming the items and dropping empty ones.
+func (p *parser) list(name string, dst *[]string) {
+	v := p.getenv(name)
+	if strings.TrimSpace(v) == "" {
+		return
+	}
+	rec, err := csv.NewReader(strings.NewReader(v)).Read()
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s=%q: not a comma-separated list", name, v))
+		return
+	}
+	var out []string
+	for _, item := range rec {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	*dst = out
 }
 
 func (p *parser) integer(name string, dst *int) {

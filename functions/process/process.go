@@ -80,14 +80,24 @@ func (h *Handler) ProcessRun(ctx context.Context, e event.Event) error {
 		log.InfoContext(ctx, "ignored: not a raw run manifest of this function's lake", "lake", s.LakeURL)
 		return nil
 	}
-	if source != pipeline.SourceSaramin {
-		log.WarnContext(ctx, "ignored: no processing for this source yet", "source", source, "run_id", runID)
+	if !processes(source) {
+		log.WarnContext(ctx, "ignored: no processing for this source", "source", source, "run_id", runID)
 		return nil
 	}
 	if cerr != nil {
 		return h.misconfigured(ctx, log.With("run_id", runID), cerr)
 	}
-	return h.process(ctx, s, log, name, runID)
+	return h.process(ctx, s, log, name, source, runID)
+}
+
+// processes reports whether this function processes the runs of source: those the
+// collect functions write (pipeline.Process dispatches on the manifest's source).
+func processes(source string) bool {
+	switch source {
+	case pipeline.SourceSaramin, pipeline.SourceTrends, pipeline.SourceQnet:
+		return true
+	}
+	return false
 }
 
 // manifestFile is the file name of a run's commit marker (lake.RawManifest).
@@ -146,8 +156,8 @@ func (h *Handler) open(ctx context.Context, s environ.Settings, base, log *slog.
 	return r, func() { wh.Close(); closeStore() }, nil
 }
 
-func (h *Handler) process(ctx context.Context, s environ.Settings, base *slog.Logger, manifest, runID string) error {
-	log := base.With("run_id", runID, "source", pipeline.SourceSaramin)
+func (h *Handler) process(ctx context.Context, s environ.Settings, base *slog.Logger, manifest, source, runID string) error {
+	log := base.With("run_id", runID, "source", source)
 	r, closeRun, err := h.open(ctx, s, base, log)
 	if err != nil {
 		return h.setupFailed(ctx, log, err)
@@ -174,7 +184,7 @@ func (h *Handler) process(ctx context.Context, s environ.Settings, base *slog.Lo
 			log.ErrorContext(ctx, "could not read the manifest; the event is retried", "err", err.Error())
 			return err
 		}
-		rec := pipeline.RunRecord{RunID: runID, Source: pipeline.SourceSaramin, Status: pipeline.OutcomeFailed, StartedAt: started,
+		rec := pipeline.RunRecord{RunID: runID, Source: source, Status: pipeline.OutcomeFailed, StartedAt: started,
 			StepFailed: pipeline.StepNormalize, Error: pipeline.FirstLine(err.Error()), FinishedAt: h.env.Now().UTC()}
 		return h.finish(ctx, s, log, r, rec, nil, nil, err)
 	}
@@ -230,7 +240,11 @@ func (h *Handler) finish(ctx context.Context, s environ.Settings, log *slog.Logg
 		// The message of an empty run says since when nothing was published.
 		cr = &pipeline.CollectResult{Window: *window}
 	}
-	environ.Announce(ctx, r.notify, pipeline.Summary(rec, cr, pr, s.Saramin.DailyQuota, top, errors.Join(runErr, lerr)), log)
+	quota := 0 // jobpulse counts the calls of Saramin's key only
+	if rec.Source == pipeline.SourceSaramin {
+		quota = s.Saramin.DailyQuota
+	}
+	environ.Announce(ctx, r.notify, pipeline.Summary(rec, cr, pr, quota, top, errors.Join(runErr, lerr)), log)
 	if runErr != nil {
 		log.ErrorContext(ctx, "run failed; not retried: fix the cause, then re-process it with `jobpulse process --run "+rec.RunID+"`",
 			"step", rec.StepFailed, "err", runErr.Error())

@@ -122,7 +122,7 @@ func TestProcessRun_ignores_what_is_not_a_raw_manifest(t *testing.T) {
 		{"clean_manifest", finalized(t, "e3", laketest.Bucket, laketest.Prefix+"/"+cleanManifest), "ignored: not a raw run manifest"},
 		{"outside_the_lake_prefix", finalized(t, "e4", laketest.Bucket, rawManifest), "ignored: not a raw run manifest"},
 		{"another_bucket", finalized(t, "e5", "someone-elses-bucket", laketest.Prefix+"/"+rawManifest), "ignored: not a raw run manifest"},
-		{"source_without_processing", finalized(t, "e6", laketest.Bucket, laketest.Prefix+"/"+lake.RawManifest("trends", "2026-11-17", "20261117T010000Z-trends-bbbbbb")), "ignored: no processing for this source"},
+		{"source_without_processing", finalized(t, "e6", laketest.Bucket, laketest.Prefix+"/"+lake.RawManifest("linkedin", "2026-11-17", "20261117T010000Z-linkedin-bbbbbb")), "ignored: no processing for this source"},
 		{"not_a_finalize_event", otherType, "ignored: not an object finalize event"},
 		{"data_not_a_storage_object", notStorage, "dropped an event whose data is not a storage object"},
 	}

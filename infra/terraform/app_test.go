@@ -88,10 +88,13 @@ func TestFunctionEnvironment(t *testing.T) {
 				need  environ.Need
 			}{
 				{"collect_environment", environ.Need{SaraminKey: true}},
+				{"collect_environment", environ.Need{Trends: true}},
+				{"collect_environment", environ.Need{QnetKey: true}},
 				{"process_environment", environ.Need{Warehouse: true}},
 			} {
 				env := stringMap(t, ev.local(t, fn.local))
 				env["SARAMIN_ACCESS_KEY"] = "test-key-123"
+				env["QNET_SERVICE_KEY"] = "test-qnet-key%2B123%3D%3D"
 				env["SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T000/B000/XXXX"
 				s, err := environ.Load(func(k string) string { return env[k] }, fn.need)
 				if err != nil {
@@ -201,12 +204,12 @@ func TestEntryPointsAreRegistered(t *testing.T) {
 	if len(registered) == 0 {
 		t.Skip("the root package registers no functions yet")
 	}
+	ev := evalDefaults(t, m, nil)
 	deployed := map[string]string{}
-	for _, addr := range m.ofType(funcType) {
-		body := m.resources[addr].Body
-		ep, _ := literalString(attrAt(body, "build_config", "entry_point"))
+	for _, fn := range m.instances(t, ev, funcType) {
+		ep := fn.str(t, ev, attrAt(fn.body, "build_config", "entry_point"))
 		kind := "http"
-		if blockAt(body, "event_trigger") != nil {
+		if blockAt(fn.body, "event_trigger") != nil {
 			kind = "cloudevent"
 		}
 		deployed[ep] = kind

@@ -33,7 +33,7 @@ data "archive_file" "src" {
 }
 
 # Named by the zip's hash, so that a change of the code is a new object and redeploys
-# both functions, and an unchanged tree redeploys nothing.
+# every function, and an unchanged tree redeploys nothing.
 resource "google_storage_bucket_object" "src" {
   name   = "src-${data.archive_file.src.output_md5}.zip"
   bucket = google_storage_bucket.source.name
@@ -48,15 +48,17 @@ locals {
 
   warehouse_url = "bigquery://${var.project_id}?location=${var.region}&dataset_prefix=${var.dataset_prefix}&max_bytes_billed=${var.max_bytes_billed}"
 
-  # Settings both functions read (functions/environ, docs/configuration.md). The
-  # functions always log JSON. The collector writes the runs that commit nothing to the
-  # ledger, so it gets the warehouse too.
+  # Settings every function reads (functions/environ, docs/configuration.md). The
+  # functions always log JSON. The collectors write the runs that commit nothing to the
+  # ledger, so they get the warehouse too.
   common_environment = {
     JOBPULSE_LAKE      = local.lake_url
     JOBPULSE_WAREHOUSE = local.warehouse_url
     JOBPULSE_LOG_LEVEL = var.log_level
   }
 
+  # One environment for the three collectors: each reads the variables of its own
+  # source (SARAMIN_*, TRENDS_*, QNET_*) and checks only those it needs.
   collect_environment = merge(var.collect_environment, local.common_environment, {
     SARAMIN_QUERY       = var.saramin_query
     SARAMIN_DAILY_QUOTA = tostring(var.saramin_daily_quota)
@@ -65,20 +67,58 @@ locals {
   process_environment = merge(var.process_environment, local.common_environment, {
     JOBPULSE_CHECK_TIMEOUT = var.check_timeout
   })
+
+  # The collect functions, alike but for these settings: each gets a Cloud Function, a
+  # run.invoker grant for the scheduler account (below) and a scheduler job
+  # (scheduler.tf). The keys are resource instance keys: renaming one replaces the
+  # function and its job.
+  collectors = {
+    saramin = {
+      function    = "jobpulse-collect-saramin"
+      entry_point = "CollectSaramin"
+      description = "Collects new Saramin postings into the lake (raw pages, then _MANIFEST.json)."
+      schedule    = var.collect_schedule
+      secrets     = ["SARAMIN_ACCESS_KEY", "SLACK_WEBHOOK_URL"]
+    }
+    trends = {
+      function    = "jobpulse-collect-trends"
+      entry_point = "CollectTrends"
+      description = "Collects the Google Trends interest of the configured keywords into the lake (raw pages, then _MANIFEST.json)."
+      schedule    = var.trends_schedule
+      secrets     = ["SLACK_WEBHOOK_URL"]
+    }
+    certifications = {
+      function    = "jobpulse-collect-certifications"
+      entry_point = "CollectCertifications"
+      description = "Collects Q-Net's yearly certification statistics into the lake (raw pages, then _MANIFEST.json)."
+      schedule    = var.certifications_schedule
+      secrets     = ["QNET_SERVICE_KEY", "SLACK_WEBHOOK_URL"]
+    }
+  }
+
+  # The Secret Manager secret behind each secret environment variable (secrets.tf).
+  secret_ids = {
+    SARAMIN_ACCESS_KEY = google_secret_manager_secret.saramin_access_key.secret_id
+    QNET_SERVICE_KEY   = google_secret_manager_secret.qnet_service_key.secret_id
+    SLACK_WEBHOOK_URL  = google_secret_manager_secret.slack_webhook_url.secret_id
+  }
 }
 
-# CollectSaramin: HTTP, called by Cloud Scheduler (scheduler.tf). Scheduler calls arrive
+# The collectors: HTTP, called by Cloud Scheduler (scheduler.tf). Scheduler calls arrive
 # as external traffic, hence ALLOW_ALL ingress; IAM decides who may invoke (only the
-# scheduler service account holds run.invoker) and nobody else gets in.
-resource "google_cloudfunctions2_function" "collect_saramin" {
-  name        = "jobpulse-collect-saramin"
+# scheduler service account holds run.invoker) and nobody else gets in. Each mounts
+# only its own source's key.
+resource "google_cloudfunctions2_function" "collect" {
+  for_each = local.collectors
+
+  name        = each.value.function
   project     = var.project_id
   location    = var.region
-  description = "Collects new Saramin postings into the lake (raw pages, then _MANIFEST.json)."
+  description = each.value.description
 
   build_config {
     runtime         = "go126"
-    entry_point     = "CollectSaramin"
+    entry_point     = each.value.entry_point
     service_account = google_service_account.builder.id
 
     source {
@@ -93,8 +133,8 @@ resource "google_cloudfunctions2_function" "collect_saramin" {
     service_account_email = google_service_account.collector.email
     available_memory      = var.collect_memory
     timeout_seconds       = var.collect_timeout_seconds
-    # One collector at a time: two would read the same window and race on the watermark
-    # and the quota count.
+    # One run of a source at a time: two would read the same watermark, backlog and
+    # quota count and race to update them.
     min_instance_count               = 0
     max_instance_count               = 1
     max_instance_request_concurrency = 1
@@ -103,18 +143,15 @@ resource "google_cloudfunctions2_function" "collect_saramin" {
 
     environment_variables = local.collect_environment
 
-    secret_environment_variables {
-      key        = "SARAMIN_ACCESS_KEY"
-      project_id = var.project_id
-      secret     = google_secret_manager_secret.saramin_access_key.secret_id
-      version    = "latest"
-    }
+    dynamic "secret_environment_variables" {
+      for_each = toset(each.value.secrets)
 
-    secret_environment_variables {
-      key        = "SLACK_WEBHOOK_URL"
-      project_id = var.project_id
-      secret     = google_secret_manager_secret.slack_webhook_url.secret_id
-      version    = "latest"
+      content {
+        key        = secret_environment_variables.value
+        project_id = var.project_id
+        secret     = local.secret_ids[secret_environment_variables.value]
+        version    = "latest"
+      }
     }
   }
 
@@ -128,8 +165,21 @@ resource "google_cloudfunctions2_function" "collect_saramin" {
     google_storage_bucket_iam_member.collector_lake,
     google_bigquery_dataset_iam_member.collector_meta_editor,
     google_secret_manager_secret_iam_member.saramin_access_key_collector,
+    google_secret_manager_secret_iam_member.qnet_service_key_collector,
     google_secret_manager_secret_iam_member.slack_webhook_url_collector,
   ]
+}
+
+# CollectSaramin was a resource of its own before the collectors became one for_each:
+# these keep its function, grant and job in the state instead of replacing them.
+moved {
+  from = google_cloudfunctions2_function.collect_saramin
+  to   = google_cloudfunctions2_function.collect["saramin"]
+}
+
+moved {
+  from = google_cloud_run_v2_service_iam_member.scheduler_invokes_collect_saramin
+  to   = google_cloud_run_v2_service_iam_member.scheduler_invokes_collect["saramin"]
 }
 
 # ProcessRun: CloudEvent, on every object finalized in the lake bucket. The handler
@@ -207,10 +257,12 @@ resource "google_cloudfunctions2_function" "process_run" {
 
 # Who may call each function: run.invoker on the function's Cloud Run service, for one
 # service account each. (roles/cloudfunctions.invoker is for 1st gen functions.)
-resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_collect_saramin" {
+resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes_collect" {
+  for_each = google_cloudfunctions2_function.collect
+
   project  = var.project_id
-  location = google_cloudfunctions2_function.collect_saramin.location
-  name     = google_cloudfunctions2_function.collect_saramin.service_config[0].service
+  location = each.value.location
+  name     = each.value.service_config[0].service
   role     = "roles/run.invoker"
   member   = google_service_account.scheduler.member
 }

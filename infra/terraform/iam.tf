@@ -9,7 +9,7 @@
 resource "google_service_account" "collector" {
   project      = var.project_id
   account_id   = "jobpulse-collector"
-  display_name = "jobpulse collectors (CollectSaramin)"
+  display_name = "jobpulse collectors (CollectSaramin, CollectTrends, CollectCertifications)"
   description  = "Runtime of the collector functions: writes raw pages, manifests and state to the lake."
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -323,6 +324,7 @@ var functions = map[string]function.Function{
 	"lower":     stdlib.LowerFunc,
 	"merge":     stdlib.MergeFunc,
 	"replace":   stdlib.ReplaceFunc,
+	"toset":     stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
 	"tostring":  stdlib.MakeToFunc(cty.String),
 	"urlencode": urlencodeFunc,
 }
@@ -431,4 +433,257 @@ func stringMap(t *testing.T, v cty.Value) map[string]string {
 		out[k] = e.AsString()
 	}
 	return out
+}
+
+// instance is one instance of a resource: the resource itself, or one key of its
+// for_each.
+type instance struct {
+	// name is the resource name with the key: process_run, collect["trends"].
+	name string
+	body *hclsyntax.Body
+	// key is the for_each key, "" without for_each.
+	key string
+	// each is each.value when the for_each is a local or a variable; cty.NilVal when
+	// it chains another resource's instances (whose attributes are not known offline).
+	each cty.Value
+	// chained is the address of the resource a chained for_each iterates over.
+	chained string
+}
+
+// addr is the instance's address: google_cloudfunctions2_function.collect["trends"].
+func (i instance) addr(typ string) string { return typ + "." + i.name }
+
+// instances expands the resources of one type into their instances, sorted by name.
+// A for_each must be a local or variable map (or set), or another for_each resource.
+func (m *module) instances(t *testing.T, ev *evaluator, typ string) []instance {
+	t.Helper()
+	var out []instance
+	for _, addr := range m.ofType(typ) {
+		name := strings.TrimPrefix(addr, typ+".")
+		b := m.resources[addr]
+		fe := b.Body.Attributes["for_each"]
+		if fe == nil {
+			out = append(out, instance{name: name, body: b.Body})
+			continue
+		}
+		for key, each := range m.forEach(t, ev, fe) {
+			inst := instance{name: fmt.Sprintf("%s[%q]", name, key), body: b.Body, key: key, each: each}
+			if each == cty.NilVal {
+				inst.chained = refs(fe)[0]
+			}
+			out = append(out, inst)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// forEach evaluates a for_each to its keys and each.value (cty.NilVal when it is
+// another resource, whose keys are its own for_each's).
+func (m *module) forEach(t *testing.T, ev *evaluator, fe *hclsyntax.Attribute) map[string]cty.Value {
+	t.Helper()
+	if rs := refs(fe); len(rs) == 1 && !strings.HasPrefix(rs[0], "local.") && !strings.HasPrefix(rs[0], "var.") {
+		b := m.resources[rs[0]]
+		if b == nil || b.Body.Attributes["for_each"] == nil {
+			t.Fatalf("%s: for_each over %s, which is not a for_each resource of this module", fe.SrcRange, rs[0])
+		}
+		out := map[string]cty.Value{}
+		for k := range m.forEach(t, ev, b.Body.Attributes["for_each"]) {
+			out[k] = cty.NilVal
+		}
+		return out
+	}
+	v := ev.expr(t, fe)
+	out := map[string]cty.Value{}
+	switch {
+	case v.Type().IsSetType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out[e.AsString()] = e
+		}
+	case v.Type().IsMapType() || v.Type().IsObjectType():
+		for k, e := range v.AsValueMap() {
+			out[k] = e
+		}
+	default:
+		t.Fatalf("%s: for_each is a %s, want a map or a set", fe.SrcRange, v.Type().FriendlyName())
+	}
+	return out
+}
+
+// context is the evaluation context of one instance: each.key and each.value set.
+func (i instance) context(ev *evaluator) *hcl.EvalContext {
+	ctx := ev.context()
+	if i.key != "" {
+		each := map[string]cty.Value{"key": cty.StringVal(i.key)}
+		if i.each != cty.NilVal {
+			each["value"] = i.each
+		}
+		ctx.Variables["each"] = cty.ObjectVal(each)
+	}
+	return ctx
+}
+
+// eval evaluates an attribute of the instance.
+func (i instance) eval(t *testing.T, ev *evaluator, a *hclsyntax.Attribute) cty.Value {
+	t.Helper()
+	if a == nil {
+		t.Fatalf("%s: no expression to evaluate", i.name)
+	}
+	v, diags := a.Expr.Value(i.context(ev))
+	if diags.HasErrors() {
+		t.Fatalf("%s: evaluate %s: %v", i.name, a.SrcRange, diags)
+	}
+	return v
+}
+
+// str evaluates an attribute of the instance to a string ("" when it is not one).
+func (i instance) str(t *testing.T, ev *evaluator, a *hclsyntax.Attribute) string {
+	t.Helper()
+	if a == nil {
+		return ""
+	}
+	v := i.eval(t, ev, a)
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}
+
+// refs renders the references of an attribute of the instance with its key
+// substituted: [each.key] becomes ["trends"], and each.value of a chained for_each the
+// instance of the resource it iterates over.
+func (i instance) refs(t *testing.T, a *hclsyntax.Attribute) []string {
+	t.Helper()
+	if a == nil {
+		return nil
+	}
+	return substituteRefs(t, a.Expr, i.key, i.chained, nil)
+}
+
+// substituteRefs renders the references of e after textual substitution of the key
+// ([each.key]), of each.value for a chained for_each, and of named iterator values
+// (a dynamic block's secret_environment_variables.value).
+func substituteRefs(t *testing.T, e hclsyntax.Expression, key, chained string, iterators map[string]string) []string {
+	t.Helper()
+	rng := e.Range()
+	src := string(rng.SliceBytes(mustSource(t, rng.Filename)))
+	if key != "" {
+		src = strings.ReplaceAll(src, "[each.key]", fmt.Sprintf("[%q]", key))
+		if chained != "" {
+			src = strings.ReplaceAll(src, "each.value", fmt.Sprintf("%s[%q]", chained, key))
+		}
+	}
+	for it, v := range iterators {
+		src = strings.ReplaceAll(src, it+".value", fmt.Sprintf("%q", v))
+	}
+	x, diags := hclsyntax.ParseExpression([]byte(src), rng.Filename, rng.Start)
+	if diags.HasErrors() {
+		t.Fatalf("reparse %s: %v", rng, diags)
+	}
+	return exprRefs(x)
+}
+
+// mustSource returns the bytes of one of the module's files.
+func mustSource(t *testing.T, name string) []byte {
+	t.Helper()
+	m := mustModule(t)
+	src, ok := m.files[name]
+	if !ok {
+		t.Fatalf("no file %s in the module", name)
+	}
+	return src
+}
+
+// localItem returns the expression of one item of a local object: local.NAME["KEY"].
+func (m *module) localItem(ref string) hclsyntax.Expression {
+	rest, ok := strings.CutPrefix(ref, "local.")
+	if !ok {
+		return nil
+	}
+	name, key, ok := strings.Cut(rest, "[")
+	if !ok {
+		return nil
+	}
+	key, err := strconv.Unquote(strings.SplitN(key, "]", 2)[0])
+	if err != nil {
+		return nil
+	}
+	a := m.locals[name]
+	if a == nil {
+		return nil
+	}
+	obj, ok := a.Expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return nil
+	}
+	for _, item := range obj.Items {
+		k, diags := item.KeyExpr.Value(nil)
+		if !diags.HasErrors() && k.Type() == cty.String && k.AsString() == key {
+			return item.ValueExpr
+		}
+	}
+	return nil
+}
+
+// secretEnv returns a function instance's secret environment variables, each with the
+// google_secret_manager_secret it mounts ("" when it names none): static
+// secret_environment_variables blocks and dynamic ones alike.
+func (m *module) secretEnv(t *testing.T, ev *evaluator, fn instance) map[string]string {
+	t.Helper()
+	sc := blockAt(fn.body, "service_config")
+	if sc == nil {
+		t.Fatalf("%s has no service_config", fn.name)
+	}
+	out := map[string]string{}
+	for _, s := range nested(sc.Body, "secret_environment_variables") {
+		key := fn.str(t, ev, s.Body.Attributes["key"])
+		out[key] = m.secretIn(fn.refs(t, s.Body.Attributes["secret"]))
+	}
+	for _, d := range nested(sc.Body, "dynamic") {
+		if len(d.Labels) != 1 || d.Labels[0] != "secret_environment_variables" {
+			continue
+		}
+		content := blockAt(d.Body, "content")
+		if content == nil {
+			t.Fatalf("%s: dynamic secret_environment_variables has no content", fn.name)
+		}
+		iterator := d.Labels[0]
+		if it := d.Body.Attributes["iterator"]; it != nil {
+			iterator = hcl.ExprAsKeyword(it.Expr)
+		}
+		set := fn.eval(t, ev, d.Body.Attributes["for_each"])
+		if !set.Type().IsSetType() && !set.Type().IsListType() && !set.Type().IsTupleType() {
+			t.Fatalf("%s: dynamic secret_environment_variables iterates over a %s, want a set of names", fn.name, set.Type().FriendlyName())
+		}
+		for it := set.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			k := e.AsString()
+			vals := map[string]string{iterator: k}
+			ctx := fn.context(ev)
+			ctx.Variables[iterator] = cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(k), "value": cty.StringVal(k)})
+			kv, diags := content.Body.Attributes["key"].Expr.Value(ctx)
+			if diags.HasErrors() || kv.Type() != cty.String {
+				t.Fatalf("%s: dynamic secret key: %v", fn.name, diags)
+			}
+			out[kv.AsString()] = m.secretIn(substituteRefs(t, content.Body.Attributes["secret"].Expr, fn.key, fn.chained, vals))
+		}
+	}
+	return out
+}
+
+// secretIn returns the google_secret_manager_secret that references lead to,
+// following items of local objects (local.secret_ids["KEY"]).
+func (m *module) secretIn(rs []string) string {
+	for _, r := range rs {
+		if parts := strings.SplitN(r, ".", 3); len(parts) >= 2 && parts[0] == "google_secret_manager_secret" {
+			return parts[0] + "." + parts[1]
+		}
+		if e := m.localItem(r); e != nil {
+			if s := m.secretIn(exprRefs(e)); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
 }

@@ -32,7 +32,12 @@ locals {
 
 output "collect_saramin_uri" {
   description = "URL of CollectSaramin. Only the scheduler service account may call it; see docs/deploy.md for a manual call."
-  value       = google_cloudfunctions2_function.collect_saramin.service_config[0].uri
+  value       = google_cloudfunctions2_function.collect["saramin"].service_config[0].uri
+}
+
+output "collect_uris" {
+  description = "URLs of the collectors by source (saramin, trends, certifications). Only the scheduler service account may call them."
+  value       = { for k, f in google_cloudfunctions2_function.collect : k => f.service_config[0].uri }
 }
 
 output "process_run_uri" {
@@ -43,14 +48,21 @@ output "process_run_uri" {
 output "function_names" {
   description = "Function names, for gcloud functions describe/logs."
   value = {
-    collect_saramin = google_cloudfunctions2_function.collect_saramin.name
-    process_run     = google_cloudfunctions2_function.process_run.name
+    collect_saramin        = google_cloudfunctions2_function.collect["saramin"].name
+    collect_trends         = google_cloudfunctions2_function.collect["trends"].name
+    collect_certifications = google_cloudfunctions2_function.collect["certifications"].name
+    process_run            = google_cloudfunctions2_function.process_run.name
   }
 }
 
 output "scheduler_job" {
-  description = "Cloud Scheduler job that starts a collect run (gcloud scheduler jobs run NAME --location REGION)."
-  value       = google_cloud_scheduler_job.collect_saramin.name
+  description = "Cloud Scheduler job that starts a Saramin collect run (gcloud scheduler jobs run NAME --location REGION)."
+  value       = google_cloud_scheduler_job.collect["saramin"].name
+}
+
+output "scheduler_jobs" {
+  description = "Cloud Scheduler jobs by source (saramin, trends, certifications), each starting a collect run (gcloud scheduler jobs run NAME --location REGION)."
+  value       = { for k, j in google_cloud_scheduler_job.collect : k => j.name }
 }
 
 output "lake_bucket" {

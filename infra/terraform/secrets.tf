@@ -59,8 +59,8 @@ resource "google_secret_manager_secret_iam_member" "saramin_access_key_collector
   member    = google_service_account.collector.member
 }
 
-# QNET_SERVICE_KEY: read by the certifications collector (CollectCertifications), which
-# runs as the collector service account when it is deployed.
+# QNET_SERVICE_KEY: the certifications collector (CollectCertifications, which runs as
+# the collector service account) calls Q-Net's statistics service.
 resource "google_secret_manager_secret_iam_member" "qnet_service_key_collector" {
   project   = var.project_id
   secret_id = google_secret_manager_secret.qnet_service_key.secret_id

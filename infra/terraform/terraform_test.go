@@ -9,6 +9,7 @@ package terraform_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -36,8 +37,10 @@ const (
 
 // entryPoints are the functions the root package registers, by kind.
 var entryPoints = map[string]string{
-	"CollectSaramin": "http",
-	"ProcessRun":     "cloudevent",
+	"CollectSaramin":        "http",
+	"CollectTrends":         "http",
+	"CollectCertifications": "http",
+	"ProcessRun":            "cloudevent",
 }
 
 func TestFormatting(t *testing.T) {
@@ -77,7 +80,7 @@ func TestVariablesDocumentedAndTyped(t *testing.T) {
 			t.Errorf("variable %q has no type", name)
 		}
 	}
-	for _, name := range []string{"project_id", "region", "dataset_prefix", "bucket_name", "raw_nearline_after_days", "raw_delete_after_days", "collect_schedule", "saramin_query", "saramin_daily_quota", "create_monitor_vm"} {
+	for _, name := range []string{"project_id", "region", "dataset_prefix", "bucket_name", "raw_nearline_after_days", "raw_delete_after_days", "collect_schedule", "trends_schedule", "certifications_schedule", "saramin_query", "saramin_daily_quota", "create_monitor_vm"} {
 		if m.variables[name] == nil {
 			t.Errorf("variable %q is missing", name)
 		}
@@ -99,6 +102,8 @@ func TestVariableDefaults(t *testing.T) {
 		{"raw_goes_nearline_after_30_days", "raw_nearline_after_days", cty.NumberIntVal(30)},
 		{"raw_is_kept_forever", "raw_delete_after_days", cty.NumberIntVal(0)},
 		{"collect_every_30_minutes", "collect_schedule", cty.StringVal("*/30 * * * *")},
+		{"trends_daily", "trends_schedule", cty.StringVal("30 6 * * *")},
+		{"certifications_weekly", "certifications_schedule", cty.StringVal("0 7 * * 1")},
 		{"no_monitor_vm", "create_monitor_vm", cty.False},
 		{"saramin_query_is_the_app_default", "saramin_query", cty.StringVal(pipeline.DefaultSaraminSettings().Query)},
 		{"saramin_daily_quota_is_the_app_default", "saramin_daily_quota", cty.NumberIntVal(int64(pipeline.DefaultSaraminSettings().DailyQuota))},
@@ -121,19 +126,21 @@ func TestVariableDefaults(t *testing.T) {
 func TestFunctions(t *testing.T) {
 	t.Parallel()
 	m := mustModule(t)
-	addrs := m.ofType(funcType)
-	if len(addrs) == 0 {
+	ev := evalDefaults(t, m, nil)
+	fns := m.instances(t, ev, funcType)
+	if len(fns) == 0 {
 		t.Fatal("no google_cloudfunctions2_function")
 	}
 	seen := map[string]string{}
-	for _, addr := range addrs {
-		body := m.resources[addr].Body
-		t.Run(strings.TrimPrefix(addr, funcType+"."), func(t *testing.T) {
+	for _, fn := range fns {
+		body := fn.body
+		addr := fn.addr(funcType)
+		ep := fn.str(t, ev, attrAt(body, "build_config", "entry_point"))
+		t.Run(fn.name, func(t *testing.T) {
 			t.Parallel()
-			if rt, _ := literalString(attrAt(body, "build_config", "runtime")); rt != "go126" {
+			if rt := fn.str(t, ev, attrAt(body, "build_config", "runtime")); rt != "go126" {
 				t.Errorf("%s: build_config.runtime = %q, want go126", addr, rt)
 			}
-			ep, _ := literalString(attrAt(body, "build_config", "entry_point"))
 			if _, ok := entryPoints[ep]; !ok {
 				t.Errorf("%s: build_config.entry_point = %q, want one of %v", addr, ep, slices.Sorted(mapKeys(entryPoints)))
 			}
@@ -152,7 +159,6 @@ func TestFunctions(t *testing.T) {
 				t.Errorf("%s: entry point %s is a %s function, but event_trigger present = %v", addr, ep, kind, hasTrigger)
 			}
 		})
-		ep, _ := literalString(attrAt(body, "build_config", "entry_point"))
 		if prev, dup := seen[ep]; dup {
 			t.Errorf("entry point %q is deployed twice: %s and %s", ep, prev, addr)
 		}
@@ -161,31 +167,38 @@ func TestFunctions(t *testing.T) {
 	if got, want := slices.Sorted(mapKeys(seen)), slices.Sorted(mapKeys(entryPoints)); !slices.Equal(got, want) {
 		t.Errorf("deployed entry points %v, want %v", got, want)
 	}
+	// Function names are unique in a region: two instances must not share one.
+	names := map[string]string{}
+	for _, fn := range fns {
+		name := fn.str(t, ev, fn.body.Attributes["name"])
+		if prev, dup := names[name]; dup || name == "" {
+			t.Errorf("%s and %s are both named %q", prev, fn.name, name)
+		}
+		names[name] = fn.name
+	}
 }
 
 // Per-function settings: who runs it, who may reach it, how many at once.
 func TestFunctionServiceConfig(t *testing.T) {
 	t.Parallel()
 	m := mustModule(t)
-	tests := []struct {
-		name            string
-		function        string
-		serviceAccount  string
-		ingress         string
-		maxInstances    *int64 // nil: not a constant
-		secretEnv       []string
-		invoker         string // the service account with run.invoker on the function's service
-		invokerGrantees int
-	}{
-		{
-			name:           "collect_saramin_runs_alone_behind_iam",
-			function:       "collect_saramin",
+	ev := evalDefaults(t, m, nil)
+	collector := func(key string, secrets ...string) functionConfig {
+		return functionConfig{
+			name:           "collect_" + key + "_runs_alone_behind_iam",
+			function:       fmt.Sprintf("collect[%q]", key),
 			serviceAccount: "google_service_account.collector",
 			ingress:        "ALLOW_ALL",
 			maxInstances:   ptr(int64(1)),
-			secretEnv:      []string{"SARAMIN_ACCESS_KEY", "SLACK_WEBHOOK_URL"},
+			secretEnv:      secrets,
 			invoker:        "google_service_account.scheduler",
-		},
+		}
+	}
+	tests := []functionConfig{
+		collector("saramin", "SARAMIN_ACCESS_KEY", "SLACK_WEBHOOK_URL"),
+		collector("trends", "SLACK_WEBHOOK_URL"),
+		// The Q-Net key reaches the certifications collector only.
+		collector("certifications", "QNET_SERVICE_KEY", "SLACK_WEBHOOK_URL"),
 		{
 			name:           "process_run_is_internal_only",
 			function:       "process_run",
@@ -195,19 +208,31 @@ func TestFunctionServiceConfig(t *testing.T) {
 			invoker:        "google_service_account.trigger",
 		},
 	}
+	fns := map[string]instance{}
+	for _, fn := range m.instances(t, ev, funcType) {
+		fns[fn.name] = fn
+	}
+	if got, want := slices.Sorted(mapKeys(fns)), slices.Sorted(func(yield func(string) bool) {
+		for _, tt := range tests {
+			if !yield(tt.function) {
+				return
+			}
+		}
+	}); !slices.Equal(got, want) {
+		t.Errorf("functions %v, want %v", got, want)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			addr := funcType + "." + tt.function
-			b := m.resources[addr]
-			if b == nil {
-				t.Fatalf("%s is missing", addr)
+			fn, ok := fns[tt.function]
+			if !ok {
+				t.Fatalf("%s.%s is missing", funcType, tt.function)
 			}
-			body := b.Body
+			body := fn.body
 			if sa := attrAt(body, "service_config", "service_account_email"); !refersTo(sa, tt.serviceAccount) {
 				t.Errorf("service_account_email refers to %v, want %s", refs(sa), tt.serviceAccount)
 			}
-			if got, _ := literalString(attrAt(body, "service_config", "ingress_settings")); got != tt.ingress {
+			if got := fn.str(t, ev, attrAt(body, "service_config", "ingress_settings")); got != tt.ingress {
 				t.Errorf("ingress_settings = %q, want %q", got, tt.ingress)
 			}
 			if tt.maxInstances != nil {
@@ -222,31 +247,57 @@ func TestFunctionServiceConfig(t *testing.T) {
 
 			// Secrets arrive as secret environment variables, each readable by the
 			// function's service account.
-			sc := blockAt(body, "service_config")
-			var keys []string
-			for _, s := range nested(sc.Body, "secret_environment_variables") {
-				key, _ := literalString(s.Body.Attributes["key"])
-				keys = append(keys, key)
-				secret := secretOf(s.Body.Attributes["secret"])
+			env := m.secretEnv(t, ev, fn)
+			for key, secret := range env {
 				if secret == "" {
-					t.Errorf("secret_environment_variables %s: secret must refer to a google_secret_manager_secret, got %v", key, refs(s.Body.Attributes["secret"]))
+					t.Errorf("secret environment variable %s: secret must refer to a google_secret_manager_secret", key)
 					continue
 				}
 				if !slices.Contains(secretAccessors(m, secret), tt.serviceAccount) {
-					t.Errorf("%s mounts %s as %s, but %s has no secretAccessor on it", addr, secret, key, tt.serviceAccount)
+					t.Errorf("%s mounts %s as %s, but %s has no secretAccessor on it", fn.name, secret, key, tt.serviceAccount)
 				}
 			}
-			sort.Strings(keys)
-			if !slices.Equal(keys, tt.secretEnv) {
+			if keys := slices.Sorted(mapKeys(env)); !slices.Equal(keys, tt.secretEnv) {
 				t.Errorf("secret environment variables %v, want %v", keys, tt.secretEnv)
 			}
 
 			// run.invoker on the function's Cloud Run service, for exactly one account.
-			grantees := invokers(m, tt.function)
+			grantees := invokers(t, m, ev, fn.addr(funcType))
 			if !slices.Equal(grantees, []string{tt.invoker}) {
 				t.Errorf("run.invoker on %s's service is held by %v, want only %s", tt.function, grantees, tt.invoker)
 			}
 		})
+	}
+}
+
+// functionConfig is what TestFunctionServiceConfig expects of one function instance.
+type functionConfig struct {
+	name           string
+	function       string // instance name: process_run, collect["trends"]
+	serviceAccount string
+	ingress        string
+	maxInstances   *int64 // nil: not a constant
+	secretEnv      []string
+	invoker        string // the service account with run.invoker on the function's service
+}
+
+// The secrets a function mounts are the ones its environment variables name:
+// SARAMIN_ACCESS_KEY from the Saramin key, QNET_SERVICE_KEY from the Q-Net key.
+func TestSecretEnvironmentNamesItsSecret(t *testing.T) {
+	t.Parallel()
+	m := mustModule(t)
+	ev := evalDefaults(t, m, nil)
+	want := map[string]string{
+		"SARAMIN_ACCESS_KEY": "google_secret_manager_secret.saramin_access_key",
+		"QNET_SERVICE_KEY":   "google_secret_manager_secret.qnet_service_key",
+		"SLACK_WEBHOOK_URL":  "google_secret_manager_secret.slack_webhook_url",
+	}
+	for _, fn := range m.instances(t, ev, funcType) {
+		for key, secret := range m.secretEnv(t, ev, fn) {
+			if want[key] != secret {
+				t.Errorf("%s: %s mounts %q, want %q", fn.name, key, secret, want[key])
+			}
+		}
 	}
 }
 
@@ -326,22 +377,30 @@ func TestEventTrigger(t *testing.T) {
 func TestSchedulerJobs(t *testing.T) {
 	t.Parallel()
 	m := mustModule(t)
-	jobs := m.ofType("google_cloud_scheduler_job")
+	ev := evalDefaults(t, m, nil)
+	jobs := m.instances(t, ev, "google_cloud_scheduler_job")
 	if len(jobs) == 0 {
 		t.Fatal("no google_cloud_scheduler_job")
 	}
-	ev := evalDefaults(t, m, nil)
-	for _, addr := range jobs {
-		t.Run(strings.TrimPrefix(addr, "google_cloud_scheduler_job."), func(t *testing.T) {
+	fns := map[string]instance{}
+	for _, fn := range m.instances(t, ev, funcType) {
+		fns[fn.addr(funcType)] = fn
+	}
+	called := map[string]string{} // entry point → schedule
+	for _, job := range jobs {
+		uriRefs := job.refs(t, attrAt(job.body, "http_target", "uri"))
+		fnAddr := functionOf(uriRefs)
+		fn, ok := fns[fnAddr]
+		if !ok {
+			t.Errorf("%s: http_target.uri refers to %v, want a function's service_config[0].uri", job.name, uriRefs)
+			continue
+		}
+		called[fn.str(t, ev, attrAt(fn.body, "build_config", "entry_point"))] = job.str(t, ev, job.body.Attributes["schedule"])
+		t.Run(job.name, func(t *testing.T) {
 			t.Parallel()
-			body := m.resources[addr].Body
-			uri := attrAt(body, "http_target", "uri")
-			fn := functionOf(uri)
-			if fn == "" {
-				t.Fatalf("http_target.uri refers to %v, want a function's service_config[0].uri", refs(uri))
-			}
-			if !slices.Contains(refs(uri), funcType+"."+fn+".service_config[0].uri") {
-				t.Errorf("http_target.uri refers to %v, want %s.%s.service_config[0].uri", refs(uri), funcType, fn)
+			body := job.body
+			if !slices.Contains(uriRefs, fnAddr+".service_config[0].uri") {
+				t.Errorf("http_target.uri refers to %v, want %s.service_config[0].uri", uriRefs, fnAddr)
 			}
 			if m := attrAt(body, "http_target", "http_method"); m != nil {
 				if got, _ := literalString(m); got != "POST" {
@@ -354,27 +413,37 @@ func TestSchedulerJobs(t *testing.T) {
 			if blockAt(body, "http_target", "oidc_token") == nil {
 				t.Fatal("http_target has no oidc_token")
 			}
-			aud := attrAt(body, "http_target", "oidc_token", "audience")
-			if !slices.Contains(refs(aud), funcType+"."+fn+".service_config[0].uri") {
-				t.Errorf("oidc_token.audience refers to %v, want the URI of %s", refs(aud), fn)
+			if aud := job.refs(t, attrAt(body, "http_target", "oidc_token", "audience")); !slices.Contains(aud, fnAddr+".service_config[0].uri") {
+				t.Errorf("oidc_token.audience refers to %v, want the URI of %s", aud, fnAddr)
 			}
 			sa := attrAt(body, "http_target", "oidc_token", "service_account_email")
 			if !refersTo(sa, "google_service_account.scheduler") {
 				t.Fatalf("oidc_token.service_account_email refers to %v, want google_service_account.scheduler", refs(sa))
 			}
-			if !slices.Contains(invokers(m, fn), "google_service_account.scheduler") {
-				t.Errorf("the scheduler service account has no run.invoker on %s's Cloud Run service", fn)
+			if !slices.Contains(invokers(t, m, ev, fnAddr), "google_service_account.scheduler") {
+				t.Errorf("the scheduler service account has no run.invoker on %s's Cloud Run service", fnAddr)
+			}
+			if schedule := job.str(t, ev, body.Attributes["schedule"]); len(strings.Fields(schedule)) != 5 {
+				t.Errorf("schedule %q: want a cron expression of five fields", schedule)
+			}
+			if tz := job.str(t, ev, body.Attributes["time_zone"]); tz != "Asia/Seoul" {
+				t.Errorf("time_zone %q, want Asia/Seoul (the sources count their days in KST)", tz)
 			}
 			// The scheduler must wait for the function to finish.
-			deadline, err := time.ParseDuration(ev.expr(t, body.Attributes["attempt_deadline"]).AsString())
+			deadline, err := time.ParseDuration(job.str(t, ev, body.Attributes["attempt_deadline"]))
 			if err != nil {
 				t.Fatalf("attempt_deadline: %v", err)
 			}
-			timeout, _ := ev.expr(t, attrAt(m.resources[funcType+"."+fn].Body, "service_config", "timeout_seconds")).AsBigFloat().Int64()
+			timeout, _ := fn.eval(t, ev, attrAt(fn.body, "service_config", "timeout_seconds")).AsBigFloat().Int64()
 			if deadline <= time.Duration(timeout)*time.Second || deadline > 30*time.Minute {
 				t.Errorf("attempt_deadline %s: want more than the function's timeout (%ds) and at most 30m", deadline, timeout)
 			}
 		})
+	}
+	// Every collector is called, on its own schedule by default.
+	want := map[string]string{"CollectSaramin": "*/30 * * * *", "CollectTrends": "30 6 * * *", "CollectCertifications": "0 7 * * 1"}
+	if diff := cmp.Diff(want, called); diff != "" {
+		t.Errorf("scheduled entry points and their schedules (-want +got):\n%s", diff)
 	}
 }
 
@@ -603,13 +672,15 @@ func TestSecretAccess(t *testing.T) {
 	}
 }
 
-// invokers returns the service accounts that hold roles/run.invoker on a function's
-// Cloud Run service, sorted.
-func invokers(m *module, function string) []string {
+// invokers returns the service accounts that hold roles/run.invoker on the Cloud Run
+// service of a function instance (google_cloudfunctions2_function.collect["trends"]),
+// sorted.
+func invokers(t *testing.T, m *module, ev *evaluator, function string) []string {
+	t.Helper()
 	var out []string
 	for _, typ := range []string{"google_cloud_run_v2_service_iam_member", "google_cloud_run_service_iam_member"} {
-		for _, addr := range m.ofType(typ) {
-			body := m.resources[addr].Body
+		for _, grant := range m.instances(t, ev, typ) {
+			body := grant.body
 			if role, _ := literalString(body.Attributes["role"]); role != "roles/run.invoker" {
 				continue
 			}
@@ -617,7 +688,9 @@ func invokers(m *module, function string) []string {
 			if service == nil {
 				service = body.Attributes["service"]
 			}
-			if !refersTo(service, funcType+"."+function) {
+			if !slices.ContainsFunc(grant.refs(t, service), func(r string) bool {
+				return r == function || strings.HasPrefix(r, function+".")
+			}) {
 				continue
 			}
 			out = append(out, serviceAccountsIn(body.Attributes["member"])...)
@@ -679,12 +752,16 @@ func secretOf(a *hclsyntax.Attribute) string {
 	return ""
 }
 
-// functionOf returns the name of the google_cloudfunctions2_function an expression uses.
-func functionOf(a *hclsyntax.Attribute) string {
-	for _, r := range refs(a) {
-		if parts := strings.SplitN(r, ".", 3); len(parts) >= 2 && parts[0] == funcType {
-			return strings.SplitN(parts[1], "[", 2)[0]
+// functionOf returns the google_cloudfunctions2_function instance that references
+// lead to: google_cloudfunctions2_function.collect["trends"].
+func functionOf(rs []string) string {
+	for _, r := range rs {
+		rest, ok := strings.CutPrefix(r, funcType+".")
+		if !ok {
+			continue
 		}
+		name, _, _ := strings.Cut(rest, ".") // this module's instance keys hold no dots
+		return funcType + "." + name
 	}
 	return ""
 }

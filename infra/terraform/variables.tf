@@ -122,14 +122,36 @@ variable "collect_schedule" {
   }
 }
 
+variable "trends_schedule" {
+  description = "Cron schedule (five fields, in schedule_time_zone) of the Cloud Scheduler job that calls CollectTrends. Daily by default: a full pass runs at most every TRENDS_MIN_INTERVAL (20h), so each call refreshes the keywords or retries the last run's backlog."
+  type        = string
+  default     = "30 6 * * *"
+
+  validation {
+    condition     = length(split(" ", trimspace(var.trends_schedule))) == 5
+    error_message = "trends_schedule must be a cron expression of five space-separated fields, such as 30 6 * * *."
+  }
+}
+
+variable "certifications_schedule" {
+  description = "Cron schedule (five fields, in schedule_time_zone) of the Cloud Scheduler job that calls CollectCertifications. Weekly by default (Mondays): a full pass runs at most every QNET_MIN_INTERVAL (7 days); the statistics change once a year."
+  type        = string
+  default     = "0 7 * * 1"
+
+  validation {
+    condition     = length(split(" ", trimspace(var.certifications_schedule))) == 5
+    error_message = "certifications_schedule must be a cron expression of five space-separated fields, such as 0 7 * * 1."
+  }
+}
+
 variable "schedule_time_zone" {
-  description = "Time zone (tz database name) in which collect_schedule is read."
+  description = "Time zone (tz database name) in which collect_schedule, trends_schedule and certifications_schedule are read."
   type        = string
   default     = "Asia/Seoul"
 }
 
 variable "collect_paused" {
-  description = "Create the scheduler job paused: nothing is collected until it is resumed (gcloud scheduler jobs resume, or set this to false and apply)."
+  description = "Create the three scheduler jobs paused: nothing is collected until they are resumed (gcloud scheduler jobs resume, or set this to false and apply)."
   type        = bool
   default     = false
 }
@@ -152,7 +174,7 @@ variable "saramin_daily_quota" {
 }
 
 variable "collect_environment" {
-  description = "More environment variables for CollectSaramin, such as SARAMIN_LOOKBACK = \"720h\" (docs/configuration.md). Settings Terraform manages, and secrets, cannot be set here."
+  description = "More environment variables for the collectors (CollectSaramin, CollectTrends, CollectCertifications), such as SARAMIN_LOOKBACK = \"720h\", TRENDS_KEYWORDS or QNET_EXAMS (docs/configuration.md). Each collector reads its own source's variables. Settings Terraform manages, and secrets, cannot be set here."
   type        = map(string)
   default     = {}
 
@@ -185,7 +207,7 @@ variable "source_object" {
 }
 
 variable "collect_memory" {
-  description = "Memory of a CollectSaramin instance, such as 256Mi, 512Mi or 1Gi."
+  description = "Memory of a collector instance (CollectSaramin, CollectTrends, CollectCertifications), such as 256Mi, 512Mi or 1Gi."
   type        = string
   default     = "512Mi"
 
@@ -196,7 +218,7 @@ variable "collect_memory" {
 }
 
 variable "collect_timeout_seconds" {
-  description = "Timeout of one CollectSaramin call, in seconds. The scheduler waits 60 seconds longer, and at most 30 minutes."
+  description = "Timeout of one collector call, in seconds. The scheduler waits 60 seconds longer, and at most 30 minutes."
   type        = number
   default     = 600
 

@@ -1,6 +1,7 @@
 // Package collect holds the HTTP functions that Cloud Scheduler calls to collect a
-// source into the lake, one handler per source. Each runs one collect step; the
-// manifest it writes last triggers ProcessRun through Eventarc.
+// source into the lake: CollectSaramin, CollectTrends and CollectCertifications, one
+// handler type configured per source. Each call runs one collect step; the manifest it
+// writes last triggers ProcessRun through Eventarc.
 package collect
 
 import (
@@ -16,12 +17,11 @@ import (
 	"github.com/jobpulse/jobpulse/internal/lake"
 	"github.com/jobpulse/jobpulse/internal/models"
 	"github.com/jobpulse/jobpulse/internal/pipeline"
-	"github.com/jobpulse/jobpulse/internal/source/saramin"
 	"github.com/jobpulse/jobpulse/internal/warehouse/bigquery"
 	sqlfiles "github.com/jobpulse/jobpulse/sql"
 )
 
-// Response is the JSON body CollectSaramin answers with.
+// Response is the JSON body a collector answers with.
 type Response struct {
 	RunID   string `json:"run_id,omitempty"`
 	Outcome string `json:"outcome"`
@@ -29,6 +29,8 @@ type Response struct {
 	Records int    `json:"records"`
 	// Manifest is the gs:// URL of the run's manifest; empty when none was written.
 	Manifest string `json:"manifest,omitempty"`
+	// NextDue is when a source that was not due will be collected again.
+	NextDue *time.Time `json:"next_due,omitempty"`
 	// Error is a short reason on failure, never a secret.
 	Error string `json:"error,omitempty"`
 }
@@ -39,20 +41,32 @@ const (
 	OutcomeMisconfigured = "misconfigured" // the function's environment is wrong
 )
 
-// Saramin is the CollectSaramin function.
-type Saramin struct {
-	env environ.Env
+// step runs one collect of a source.
+type step func(context.Context) (pipeline.CollectResult, error)
+
+// source is what sets one collector apart from the others.
+type source struct {
+	function string // the entry point, as the logs name it
+	name     string // the pipeline source, as the lake and the ledger name it
+	need     environ.Need
+	// open builds the collect step over store from validated settings.
+	open func(env environ.Env, s environ.Settings, store lake.Store, log *slog.Logger) (step, error)
+	// quota is the daily call quota a run's message shows; 0 when jobpulse counts none.
+	quota func(environ.Settings) int
 }
 
-// NewSaramin returns the handler of CollectSaramin.
-func NewSaramin(env environ.Env) *Saramin { return &Saramin{env: env} }
+// Collector is one of the collect functions. Whatever the source, it answers 200 for
+// the outcomes success, no_new_postings, quota_exhausted and not_due, 405 for anything
+// but POST, and 500 when the configuration is wrong or the run failed.
+type Collector struct {
+	env environ.Env
+	src source
+}
 
-// ServeHTTP runs one collect of Saramin postings into the lake. It answers 200 for
-// the outcomes success, no_new_postings and quota_exhausted, 405 for anything but
-// POST and 500 when the configuration is wrong or the run failed.
-func (h *Saramin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s, cerr := environ.Load(h.env.Getenv, environ.Need{SaraminKey: true})
-	log := h.env.Logger(s).With("function", "CollectSaramin", "execution_id", r.Header.Get("Function-Execution-Id"))
+// ServeHTTP runs one collect of the collector's source into the lake.
+func (h *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s, cerr := environ.Load(h.env.Getenv, h.src.need)
+	log := h.env.Logger(s).With("function", h.src.function, "execution_id", r.Header.Get("Function-Execution-Id"))
 	red := environ.NewRedactor(h.env.Getenv)
 	if r.Method != http.MethodPost {
 		log.WarnContext(r.Context(), "rejected a request that is not a POST", "method", r.Method)
@@ -80,30 +94,34 @@ func (h *Saramin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Pages: res.Pages, Records: res.Records, Error: red.String(pipeline.FirstLine(err.Error()))})
 		return
 	}
-	reply(w, http.StatusOK, Response{RunID: res.RunID, Outcome: res.Outcome, Pages: res.Pages, Records: res.Records, Manifest: res.ManifestURL})
+	body := Response{RunID: res.RunID, Outcome: res.Outcome, Pages: res.Pages, Records: res.Records, Manifest: res.ManifestURL}
+	if res.Outcome == pipeline.OutcomeNotDue {
+		// A run that was not due exists nowhere: no pages, no ledger row, no message.
+		body.RunID, body.NextDue = "", &res.NextDue
+	}
+	reply(w, http.StatusOK, body)
 }
 
-func (h *Saramin) collect(ctx context.Context, s environ.Settings, log *slog.Logger) (pipeline.CollectResult, error) {
+func (h *Collector) collect(ctx context.Context, s environ.Settings, log *slog.Logger) (pipeline.CollectResult, error) {
 	store, closeStore, err := h.env.OpenLake(ctx, s.LakeURL)
 	if err != nil {
 		log.ErrorContext(ctx, "could not open the lake", "err", err.Error())
 		return pipeline.CollectResult{Outcome: pipeline.OutcomeFailed}, fmt.Errorf("open lake: %w", err)
 	}
 	defer closeStore()
-	clientCfg, _ := s.Saramin.ClientConfig() // validated by Load
-	client, err := saramin.NewClient(clientCfg, nil, log)
+	run, err := h.src.open(h.env, s, store, log)
 	if err != nil {
-		log.ErrorContext(ctx, "invalid Saramin client configuration", "err", err.Error())
+		log.ErrorContext(ctx, "could not set up the collect step", "err", err.Error())
 		return pipeline.CollectResult{Outcome: pipeline.OutcomeFailed}, err
 	}
 	started := h.env.Now().UTC()
-	res, err := s.Saramin.Collector(store, client, h.env.Now, log).Run(ctx)
+	res, err := run(ctx)
 	if err != nil {
 		log.ErrorContext(ctx, "collect failed", "run_id", res.RunID, "err", err.Error())
 	}
 	if res.ManifestURL == "" && (err != nil || res.Calls > 0) {
 		// No manifest, so ProcessRun will not hear of this run: report it here. A run
-		// that found the day's quota already spent made no call and is not news.
+		// that made no call (quota already spent, source not due) is not news.
 		h.report(ctx, s, store, log, started, res, err)
 	}
 	return res, err
@@ -111,8 +129,8 @@ func (h *Saramin) collect(ctx context.Context, s environ.Settings, log *slog.Log
 
 // report records a run that committed nothing in the ledger (when the warehouse is
 // configured) and sends its message.
-func (h *Saramin) report(ctx context.Context, s environ.Settings, store lake.Store, log *slog.Logger, started time.Time, res pipeline.CollectResult, runErr error) {
-	rec := pipeline.RunRecord{RunID: res.RunID, Source: pipeline.SourceSaramin, Status: res.Outcome, StartedAt: started,
+func (h *Collector) report(ctx context.Context, s environ.Settings, store lake.Store, log *slog.Logger, started time.Time, res pipeline.CollectResult, runErr error) {
+	rec := pipeline.RunRecord{RunID: res.RunID, Source: h.src.name, Status: res.Outcome, StartedAt: started,
 		Pages: int64(res.Pages), APICalls: int64(res.Calls), RawRecords: int64(res.Records), DistinctIDs: int64(res.DistinctIDs),
 		FinishedAt: h.env.Now().UTC()}
 	if !res.Window.To.IsZero() {
@@ -130,10 +148,10 @@ func (h *Saramin) report(ctx context.Context, s environ.Settings, store lake.Sto
 			log.ErrorContext(ctx, "could not write the run to the ledger", "err", err.Error())
 		}
 	}
-	environ.Announce(ctx, h.env.Notifier(s, store, log), pipeline.Summary(rec, &res, nil, s.Saramin.DailyQuota, nil, runErr), log)
+	environ.Announce(ctx, h.env.Notifier(s, store, log), pipeline.Summary(rec, &res, nil, h.src.quota(s), nil, runErr), log)
 }
 
-func (h *Saramin) record(ctx context.Context, cfg bigquery.Config, rec pipeline.RunRecord) error {
+func (h *Collector) record(ctx context.Context, cfg bigquery.Config, rec pipeline.RunRecord) error {
 	project, err := models.Load(sqlfiles.FS)
 	if err != nil {
 		return fmt.Errorf("load sql/: %w", err)
