@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/lake/gcs"
 	"github.com/jobpulse/jobpulse/internal/pipeline"
 	"github.com/jobpulse/jobpulse/internal/source/qnet"
 	"github.com/jobpulse/jobpulse/internal/source/saramin"
@@ -68,7 +69,7 @@ func newCollectCmd(a *app) *cobra.Command {
 					return err
 				}
 				ctx := commandContext(cmd)
-				store, closeStore, err := lake.Open(ctx, a.cfg.lakeURL())
+				store, closeStore, err := gcs.Open(ctx, a.cfg.lakeURL())
 				if err != nil {
 					return fmt.Errorf("open lake: %w", err)
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/lake/gcs"
 	"github.com/jobpulse/jobpulse/internal/models"
 	"github.com/jobpulse/jobpulse/internal/notify"
 	"github.com/jobpulse/jobpulse/internal/pipeline"
@@ -31,7 +32,7 @@ type processor struct {
 }
 
 func (a *app) openProcessor(ctx context.Context) (*processor, error) {
-	store, closeStore, err := lake.Open(ctx, a.cfg.lakeURL())
+	store, closeStore, err := gcs.Open(ctx, a.cfg.lakeURL())
 	if err != nil {
 		return nil, fmt.Errorf("open lake: %w", err)
 	}

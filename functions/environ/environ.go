@@ -13,6 +13,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/lake/gcs"
 	"github.com/jobpulse/jobpulse/internal/logging"
 	"github.com/jobpulse/jobpulse/internal/notify"
 	"github.com/jobpulse/jobpulse/internal/source/saramin"
@@ -25,7 +26,7 @@ type Env struct {
 	// Stdout receives the JSON logs (Cloud Logging reads them from there) and, without
 	// a Slack webhook, the run messages.
 	Stdout io.Writer
-	// OpenLake opens a lake URL and returns a function that releases it (lake.Open).
+	// OpenLake opens a lake URL and returns a function that releases it (gcs.Open).
 	OpenLake func(ctx context.Context, lakeURL string) (lake.Store, func() error, error)
 	// BigQuery are extra options for the BigQuery client (a test endpoint).
 	BigQuery []option.ClientOption
@@ -35,7 +36,7 @@ type Env struct {
 // Default is the environment of a deployed function: os.Getenv, os.Stdout,
 // Application Default Credentials.
 func Default() Env {
-	return Env{Getenv: os.Getenv, Stdout: os.Stdout, OpenLake: lake.Open, Now: time.Now}
+	return Env{Getenv: os.Getenv, Stdout: os.Stdout, OpenLake: gcs.Open, Now: time.Now}
 }
 
 // Logger returns the JSON logger of one invocation at s's level. Every secret of the

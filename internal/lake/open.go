@@ -1,39 +1,12 @@
 package lake
 
 import (
-	"context"
 	"fmt"
 	"strings"
-
-	"cloud.google.com/go/storage"
 )
 
-// acceptedForms is what Open understands, for error messages.
+// acceptedForms is what ParseURL understands, for error messages.
 const acceptedForms = `use "file://PATH", a plain directory path, or "gs://BUCKET[/PREFIX]"`
-
-// Open returns the Store a lake URL names and a function that releases it:
-//
-//	file://PATH          a local directory; PATH may be relative (file://./data/lake)
-//	PATH                 the same
-//	gs://BUCKET[/PREFIX] a GCS bucket, with application default credentials
-func Open(ctx context.Context, lakeURL string) (Store, func() error, error) {
-	loc, err := ParseURL(lakeURL)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open lake: %w", err)
-	}
-	if loc.Bucket != "" {
-		client, err := storage.NewClient(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open lake %q: create GCS client: %w", lakeURL, err)
-		}
-		return NewGCS(client, loc.Bucket, loc.Prefix), client.Close, nil
-	}
-	l, err := NewLocal(loc.Dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open lake %q: %w", lakeURL, err)
-	}
-	return l, func() error { return nil }, nil
-}
 
 // Location is a parsed lake URL: a local Dir, or a GCS Bucket with an optional Prefix.
 type Location struct {

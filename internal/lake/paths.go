@@ -115,3 +115,10 @@ func checkPrefix(prefix string) error {
 	}
 	return nil
 }
+
+// CheckName reports whether name is a valid object name: relative, without empty or
+// ".." segments. Store implementations outside this package call it.
+func CheckName(name string) error { return checkName(name) }
+
+// CheckPrefix reports whether prefix is a valid listing prefix.
+func CheckPrefix(prefix string) error { return checkPrefix(prefix) }

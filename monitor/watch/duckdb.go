@@ -1,13 +1,29 @@
+//go:build !lean
+
 package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
+
+	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/jobpulse/jobpulse/internal/warehouse"
 	"github.com/jobpulse/jobpulse/internal/warehouse/duckdb"
 )
+
+// DuckDBLedger is the opener of the local DuckDB warehouse at url (duckdb://PATH).
+// Builds tagged lean leave DuckDB out (it is most of the agent's memory) and refuse it.
+func DuckDBLedger(url string) (Opener, error) {
+	path, err := duckdb.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return ReadOnlyDuckDB(path), nil
+}
 
 // ReadOnlyDuckDB opens the local DuckDB warehouse at path read-only, for one tick.
 //
@@ -23,4 +39,14 @@ func ReadOnlyDuckDB(path string) Opener {
 		}
 		return duckdb.Open(ctx, duckdb.Config{Path: path, ReadOnly: true})
 	}
+}
+
+// duckdbMissingTable is DuckDB's way of saying the ledger tables do not exist yet.
+func duckdbMissingTable(err error) bool {
+	var de *duckdbdriver.Error
+	if !errors.As(err, &de) {
+		return false
+	}
+	return de.Type == duckdbdriver.ErrorTypeCatalog && strings.Contains(de.Msg, "does not exist") &&
+		(strings.Contains(de.Msg, "Table with name") || strings.Contains(de.Msg, "Schema with name"))
 }

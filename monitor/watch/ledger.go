@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
 	"google.golang.org/api/googleapi"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
@@ -357,10 +356,8 @@ func (l *Ledger) logStale(source string, age time.Duration) {
 // missingTable reports an error that means the ledger tables (or their schema/dataset)
 // do not exist yet, in either engine's words.
 func missingTable(err error) bool {
-	var de *duckdb.Error
-	if errors.As(err, &de) {
-		return de.Type == duckdb.ErrorTypeCatalog && strings.Contains(de.Msg, "does not exist") &&
-			(strings.Contains(de.Msg, "Table with name") || strings.Contains(de.Msg, "Schema with name"))
+	if duckdbMissingTable(err) {
+		return true
 	}
 	notFound := func(msg string) bool {
 		return strings.Contains(msg, "Not found: Table") || strings.Contains(msg, "Not found: Dataset")

@@ -15,6 +15,7 @@ import (
 	"github.com/jobpulse/jobpulse/functions/bigquerytest"
 	"github.com/jobpulse/jobpulse/functions/environ"
 	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/lake/gcs"
 	"github.com/jobpulse/jobpulse/internal/lake/laketest"
 )
 
@@ -27,7 +28,7 @@ const (
 // Fixture is one test's environment and the fakes behind it.
 type Fixture struct {
 	Env   environ.Env
-	Store *lake.GCS
+	Store *gcs.Store
 	BQ    *bigquerytest.Server
 	// Vars are the environment variables; change them before calling a handler.
 	Vars map[string]string

@@ -8,6 +8,7 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
 	"github.com/jobpulse/jobpulse/internal/lake"
+	"github.com/jobpulse/jobpulse/internal/lake/gcs"
 )
 
 // Bucket and Prefix locate the GCS store that NewGCS returns. The prefix is not
@@ -45,7 +46,7 @@ func NewLocal(t testing.TB) *lake.Local {
 
 // NewGCS returns a GCS store on a fresh in-process fake GCS server, stopped when
 // the test ends.
-func NewGCS(t testing.TB) *lake.GCS {
+func NewGCS(t testing.TB) *gcs.Store {
 	t.Helper()
 	// NoListener routes the client through an in-memory transport: no port, no TLS.
 	server, err := fakestorage.NewServerWithOptions(fakestorage.Options{NoListener: true})
@@ -56,5 +57,5 @@ func NewGCS(t testing.TB) *lake.GCS {
 	server.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: Bucket})
 	client := server.Client()
 	t.Cleanup(func() { client.Close() })
-	return lake.NewGCS(client, Bucket, Prefix)
+	return gcs.New(client, Bucket, Prefix)
 }

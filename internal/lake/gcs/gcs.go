@@ -1,4 +1,8 @@
-package lake
+// Package gcs is the lake in a Google Cloud Storage bucket, and Open, which turns any
+// lake URL into its Store. It is apart from package lake so that what only needs the
+// Store interface or a local directory (the monitor agent's outbox) does not link the
+// GCS client.
+package gcs
 
 import (
 	"context"
@@ -13,23 +17,25 @@ import (
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
+
+	"github.com/jobpulse/jobpulse/internal/lake"
 )
 
-// GCS is a Store in a Google Cloud Storage bucket, under an optional name prefix.
+// Store is a lake.Store in a Google Cloud Storage bucket, under an optional name prefix.
 // Conditional writes map to GCS generation preconditions.
-type GCS struct {
+type Store struct {
 	bucket     *storage.BucketHandle
 	bucketName string
 	prefix     string // "" or ends with "/"
 }
 
-var _ Store = (*GCS)(nil)
+var _ lake.Store = (*Store)(nil)
 
-// NewGCS returns a GCS store for the bucket. Object names are stored under prefix
+// New returns a GCS store for the bucket. lake.Object names are stored under prefix
 // (e.g. "lake" puts "raw/…" at "lake/raw/…"); an empty prefix uses the bucket root.
 // The caller owns the client and closes it.
-func NewGCS(client *storage.Client, bucket, prefix string) *GCS {
-	return &GCS{bucket: client.Bucket(bucket), bucketName: bucket, prefix: normalizePrefix(prefix)}
+func New(client *storage.Client, bucket, prefix string) *Store {
+	return &Store{bucket: client.Bucket(bucket), bucketName: bucket, prefix: normalizePrefix(prefix)}
 }
 
 // normalizePrefix turns "", "lake", "/lake/" into "" or "lake/".
@@ -42,33 +48,33 @@ func normalizePrefix(prefix string) string {
 }
 
 // URL returns gs://bucket/prefix/name.
-func (g *GCS) URL(name string) string {
+func (g *Store) URL(name string) string {
 	return "gs://" + g.bucketName + "/" + g.prefix + name
 }
 
 // Get reads an object; the generation comes from the same response as the data.
-func (g *GCS) Get(ctx context.Context, name string) (Object, error) {
-	if err := checkName(name); err != nil {
-		return Object{}, fmt.Errorf("get: %w", err)
+func (g *Store) Get(ctx context.Context, name string) (lake.Object, error) {
+	if err := lake.CheckName(name); err != nil {
+		return lake.Object{}, fmt.Errorf("get: %w", err)
 	}
 	r, err := g.bucket.Object(g.prefix + name).NewReader(ctx)
 	if errors.Is(err, storage.ErrObjectNotExist) {
-		return Object{}, fmt.Errorf("get %s: %w", g.URL(name), ErrNotExist)
+		return lake.Object{}, fmt.Errorf("get %s: %w", g.URL(name), lake.ErrNotExist)
 	}
 	if err != nil {
-		return Object{}, fmt.Errorf("get %s: %w", g.URL(name), err)
+		return lake.Object{}, fmt.Errorf("get %s: %w", g.URL(name), err)
 	}
 	defer r.Close()
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return Object{}, fmt.Errorf("get %s: %w", g.URL(name), err)
+		return lake.Object{}, fmt.Errorf("get %s: %w", g.URL(name), err)
 	}
-	return Object{Name: name, Data: data, Generation: r.Attrs.Generation}, nil
+	return lake.Object{Name: name, Data: data, Generation: r.Attrs.Generation}, nil
 }
 
 // Put writes an object under the precondition and returns its new generation.
-func (g *GCS) Put(ctx context.Context, name string, data []byte, pre Precondition) (int64, error) {
-	if err := checkName(name); err != nil {
+func (g *Store) Put(ctx context.Context, name string, data []byte, pre lake.Precondition) (int64, error) {
+	if err := lake.CheckName(name); err != nil {
 		return 0, fmt.Errorf("put: %w", err)
 	}
 	obj := g.bucket.Object(g.prefix + name)
@@ -88,7 +94,7 @@ func (g *GCS) Put(ctx context.Context, name string, data []byte, pre Preconditio
 		err = cerr
 	}
 	if isPrecondition(err) {
-		return 0, fmt.Errorf("put %s: %w: %w", g.URL(name), ErrPrecondition, err)
+		return 0, fmt.Errorf("put %s: %w: %w", g.URL(name), lake.ErrPrecondition, err)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("put %s: %w", g.URL(name), err)
@@ -124,8 +130,8 @@ func contentType(name string) string {
 
 // List returns the names (relative to the store prefix) of the objects whose
 // names start with prefix, sorted.
-func (g *GCS) List(ctx context.Context, prefix string) ([]string, error) {
-	if err := checkPrefix(prefix); err != nil {
+func (g *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	if err := lake.CheckPrefix(prefix); err != nil {
 		return nil, fmt.Errorf("list: %w", err)
 	}
 	q := &storage.Query{Prefix: g.prefix + prefix}
@@ -152,8 +158,8 @@ func (g *GCS) List(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // Delete removes an object; deleting an absent object is not an error.
-func (g *GCS) Delete(ctx context.Context, name string) error {
-	if err := checkName(name); err != nil {
+func (g *Store) Delete(ctx context.Context, name string) error {
+	if err := lake.CheckName(name); err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
 	err := g.bucket.Object(g.prefix + name).Delete(ctx)
@@ -161,4 +167,28 @@ func (g *GCS) Delete(ctx context.Context, name string) error {
 		return fmt.Errorf("delete %s: %w", g.URL(name), err)
 	}
 	return nil
+}
+
+// Open returns the Store a lake URL names and a function that releases it:
+//
+//	file://PATH          a local directory; PATH may be relative (file://./data/lake)
+//	PATH                 the same
+//	gs://BUCKET[/PREFIX] a GCS bucket, with application default credentials
+func Open(ctx context.Context, lakeURL string) (lake.Store, func() error, error) {
+	loc, err := lake.ParseURL(lakeURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open lake: %w", err)
+	}
+	if loc.Bucket != "" {
+		client, err := storage.NewClient(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open lake %q: create GCS client: %w", lakeURL, err)
+		}
+		return New(client, loc.Bucket, loc.Prefix), client.Close, nil
+	}
+	l, err := lake.NewLocal(loc.Dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open lake %q: %w", lakeURL, err)
+	}
+	return l, func() error { return nil }, nil
 }

@@ -1,4 +1,4 @@
-package lake
+package gcs
 
 import (
 	"os"
@@ -88,8 +88,8 @@ func TestGCS_URL(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			// URL needs no client calls; a nil client would panic in Bucket, so
-			// build the struct the way NewGCS would.
-			g := &GCS{bucketName: "b", prefix: normalizePrefix(tc.prefix)}
+			// build the struct the way New would.
+			g := &Store{bucketName: "b", prefix: normalizePrefix(tc.prefix)}
 			if got := g.URL("raw/x.json"); got != tc.want {
 				t.Errorf("URL = %q, want %q", got, tc.want)
 			}

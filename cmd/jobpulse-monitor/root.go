@@ -1,0 +1,284 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/jobpulse/jobpulse/internal/logging"
+	"github.com/jobpulse/jobpulse/monitor"
+	"github.com/jobpulse/jobpulse/monitor/sample"
+)
+
+// configEnv names the configuration file when --config is not given.
+const configEnv = "JOBPULSE_MONITOR_CONFIG"
+
+// app is what the commands share.
+type app struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+
+	configPath string
+	listen     string
+	interval   time.Duration
+	stateDir   string
+	logLevel   string
+	logFormat  string
+}
+
+func newRootCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
+	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "jobpulse-monitor",
+		Short: "jobpulse-monitor — watches this host and the jobpulse pipeline, alerts Slack",
+		Long: `jobpulse-monitor collects host metrics (CPU, memory, disks, network probes,
+processes) and the pipeline's state (run ledger, Cloud Functions) every interval,
+evaluates alert rules on them and delivers firing and resolved alerts to Slack through
+an outbox on disk. It serves /metrics and /healthz on 127.0.0.1:9464 by default.
+
+Without a command it runs the agent, like "run". The configuration file comes from
+--config or $` + configEnv + `; without either the defaults apply
+("config example" prints them, documented). The Slack webhook URL comes from the
+environment variable the file names (default SLACK_WEBHOOK_URL); without it alerts are
+printed to stdout.`,
+		Args:          noArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          a.runAgent,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
+	})
+	a.runFlags(root.Flags())
+	root.AddCommand(newRunCmd(a), newCheckCmd(a), newConfigCmd(a), newVersionCmd(a))
+	return root
+}
+
+// noArgs refuses arguments as a usage error (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return &usageError{err: fmt.Errorf("unknown command or argument %q for %q", args[0], cmd.CommandPath()),
+		hint: fmt.Sprintf("Run '%s --help' for usage.", cmd.CommandPath())}
+}
+
+func (a *app) commonFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&a.configPath, "config", "", "configuration file (env "+configEnv+"; default: built-in defaults)")
+	fs.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&a.logFormat, "log-format", logging.FormatJSON, "log format on stderr: json (Cloud Logging fields), text or auto")
+}
+
+func (a *app) runFlags(fs *pflag.FlagSet) {
+	a.commonFlags(fs)
+	fs.StringVar(&a.listen, "listen", "", "address of /metrics and /healthz (overrides the file's listen)")
+	fs.DurationVar(&a.interval, "interval", 0, "collection interval, e.g. 15s (overrides the file's interval)")
+	fs.StringVar(&a.stateDir, "state-dir", "", "directory of the alert state and the Slack outbox (overrides the file's state_dir)")
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the agent until SIGINT or SIGTERM (the default command)",
+		Args:  noArgs,
+		RunE:  a.runAgent,
+	}
+	a.runFlags(cmd.Flags())
+	return cmd
+}
+
+func newCheckCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Run one tick: print every sample and the alerts that would fire now (exit 1 if any)",
+		Long: `check runs every collector and watcher once and evaluates the rules with their hold
+periods ignored, so it shows what is wrong right now. It neither reads nor writes the
+alert state and sends nothing. Exit status: 0 nothing would fire, 1 something would,
+2 the configuration is invalid. The CPU collector needs two readings, so it reports no
+data here.`,
+		Args: noArgs,
+		RunE: a.check,
+	}
+	a.commonFlags(cmd.Flags())
+	return cmd
+}
+
+func newConfigCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Configuration helpers",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cmd.SetOut(cmd.ErrOrStderr())
+			_ = cmd.Help()
+			return &usageError{err: errors.New("a subcommand is required: example")}
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "example",
+		Short: "Print a complete, commented example configuration",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := io.WriteString(a.stdout, monitor.ExampleYAML())
+			return err
+		},
+	})
+	return cmd
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			v := "(devel)"
+			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+				v = bi.Main.Version
+			}
+			fmt.Fprintln(a.stdout, "jobpulse-monitor", v)
+			return nil
+		},
+	}
+}
+
+// prepare loads the configuration, applies the flags that override it and validates
+// everything, reporting every problem at once as a usage error.
+func (a *app) prepare(cmd *cobra.Command) (monitor.Config, *slog.Logger, error) {
+	var errs []error
+	level, err := logging.ParseLevel(a.logLevel)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--log-level: %w", err))
+	}
+	if err := logging.CheckFormat(a.logFormat); err != nil {
+		errs = append(errs, fmt.Errorf("--log-format: %w", err))
+	}
+	path := a.configPath
+	if path == "" {
+		path = a.getenv(configEnv)
+	}
+	cfg := monitor.Default()
+	if path != "" {
+		c, err := monitor.Load(path)
+		if err != nil {
+			return cfg, nil, usage(cmd, append(errs, err))
+		}
+		cfg = c
+	}
+	fs := cmd.Flags()
+	if f := fs.Lookup("listen"); f != nil && f.Changed {
+		cfg.Listen = a.listen
+	}
+	if f := fs.Lookup("interval"); f != nil && f.Changed {
+		cfg.Interval = a.interval
+	}
+	if f := fs.Lookup("state-dir"); f != nil && f.Changed {
+		cfg.StateDir = a.stateDir
+	}
+	if err := cfg.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return cfg, nil, usage(cmd, errs)
+	}
+	logger := logging.New(a.stderr, a.logFormat, level)
+	if path == "" {
+		logger.Info("no configuration file (--config, " + configEnv + "): running on the defaults")
+	} else {
+		logger.Info("configuration loaded", "config", path)
+	}
+	return cfg, logger, nil
+}
+
+func usage(cmd *cobra.Command, errs []error) error {
+	var lines []string
+	for _, e := range errs {
+		for _, l := range strings.Split(e.Error(), "\n") {
+			lines = append(lines, l)
+		}
+	}
+	return &usageError{err: fmt.Errorf("invalid configuration:\n  - %s", strings.Join(lines, "\n  - ")),
+		hint: fmt.Sprintf("Run '%s --help' for the flags and 'jobpulse-monitor config example' for the file.", cmd.CommandPath())}
+}
+
+func (a *app) deps(logger *slog.Logger) monitor.Deps {
+	return monitor.Deps{Logger: logger, Getenv: a.getenv, Stdout: a.stdout}
+}
+
+// runAgent runs the agent until the context (SIGINT/SIGTERM) ends.
+func (a *app) runAgent(cmd *cobra.Command, _ []string) error {
+	cfg, logger, err := a.prepare(cmd)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	agent, err := monitor.New(ctx, cfg, a.deps(logger))
+	if err != nil {
+		return err
+	}
+	defer agent.Close()
+	return agent.Run(ctx)
+}
+
+// check runs one tick and prints what it saw.
+func (a *app) check(cmd *cobra.Command, _ []string) error {
+	cfg, logger, err := a.prepare(cmd)
+	if err != nil {
+		return err
+	}
+	report, err := monitor.Check(cmd.Context(), cfg, a.deps(logger))
+	if err != nil {
+		return err
+	}
+	writeReport(a.stdout, report)
+	if n := len(report.Firing); n > 0 {
+		return &firingError{n: n}
+	}
+	return nil
+}
+
+// writeReport prints each collector's outcome and samples, then the alerts that would
+// fire.
+func writeReport(w io.Writer, r monitor.Report) {
+	for _, res := range r.Results {
+		status := "ok"
+		switch {
+		case res.Err != nil:
+			status = "FAILED: " + res.Err.Error()
+		case res.NoData:
+			status = "ok, no data"
+		}
+		fmt.Fprintf(w, "%s (%s): %s\n", res.Collector, res.Duration.Round(time.Microsecond), status)
+		keys := make([]string, 0, len(res.Samples))
+		byKey := map[string]sample.Sample{}
+		for _, s := range res.Samples {
+			k := s.Key()
+			keys = append(keys, k)
+			byKey[k] = s
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %s %g\n", k, byKey[k].Value)
+		}
+	}
+	fmt.Fprintln(w)
+	if len(r.Firing) == 0 {
+		fmt.Fprintln(w, "Nothing would fire.")
+		return
+	}
+	fmt.Fprintf(w, "Would fire (%d):\n", len(r.Firing))
+	for _, e := range r.Firing {
+		fmt.Fprintf(w, "  %s [%s] %s (runbook %s)\n", e.Rule, e.Severity, e.Summary, e.Runbook)
+	}
+}
