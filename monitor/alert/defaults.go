@@ -25,6 +25,14 @@ func DefaultRules() []Rule {
 			Summary: summary, Runbook: runbook,
 		}
 	}
+	// Each source has its own cadence, so each has its own staleness window.
+	stale := func(name, source string, window time.Duration) Rule {
+		r := rule(name, "pipeline_last_success_age_seconds", OpGreater, window.Seconds(), window.Seconds(), 0, SeverityCritical,
+			"The last successful {{.Labels.source}} run finished {{duration .Value}} ago (alert after {{duration .Threshold}})",
+			"docs/runbooks/no-successful-run.md")
+		r.Labels = map[string]string{"source": source}
+		return r
+	}
 	runFailed := rule("pipeline_run_failed", "pipeline_last_run_failed", OpGreater, 0, 0, 0, SeverityCritical,
 		"The newest {{.Labels.source}} run {{if .Resolved}}succeeded{{else}}{{.Labels.run_id}} failed{{with .Labels.step}} in step {{.}}{{end}}{{with .Labels.error}}: {{.}}{{end}}{{end}}",
 		"docs/runbooks/collect-failed.md")
@@ -62,9 +70,9 @@ func DefaultRules() []Rule {
 			"The {{.Labels.collector}} collector {{if .Resolved}}works again{{else}}fails{{end}}",
 			"docs/runbooks/collector-failed.md"),
 		runFailed,
-		rule("pipeline_stale", "pipeline_last_success_age_seconds", OpGreater, 10800, 10800, 0, SeverityCritical,
-			"The last successful {{.Labels.source}} run finished {{duration .Value}} ago (alert after {{duration .Threshold}})",
-			"docs/runbooks/no-successful-run.md"),
+		stale("pipeline_stale", "saramin", 3*time.Hour),        // collected every 30–60 min
+		stale("pipeline_stale_trends", "trends", 48*time.Hour), // a pass a day at most
+		stale("pipeline_stale_qnet", "qnet", 15*24*time.Hour),  // a pass a week at most
 		rule("pipeline_check_failed", "pipeline_failed_error_checks", OpGreater, 0, 0, 0, SeverityWarning,
 			"{{.Value}} error-severity check(s) failed in the newest {{.Labels.source}} run",
 			"docs/runbooks/check-failed.md"),

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -728,5 +729,37 @@ func TestEngine_summary_knows_a_real_resolve_from_a_stale_one(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("resolved summaries (-want +got):\n%s", diff)
+	}
+}
+
+// TestDefaultRules_stalenessPerSource: each source is stale on its own cadence — five
+// hours without a Trends run is normal, without a Saramin run it is not.
+func TestDefaultRules_stalenessPerSource(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	e := newEngine(t, DefaultRules(), NewFileState(filepath.Join(t.TempDir(), "state.json")), c)
+	age := func(source string, v float64) sample.Sample {
+		return sample.Sample{Name: "pipeline_last_success_age_seconds", Labels: map[string]string{"source": source}, Value: v}
+	}
+	evs := e.Evaluate([]sample.Result{{Collector: "pipeline_ledger", Samples: []sample.Sample{
+		age("saramin", 5*3600), age("trends", 5*3600), age("qnet", 3*24*3600),
+	}}})
+	var fired []string
+	for _, ev := range evs {
+		fired = append(fired, ev.Rule+"/"+ev.Labels["source"])
+	}
+	if len(fired) != 1 || fired[0] != "pipeline_stale/saramin" {
+		t.Errorf("fired %v, want only pipeline_stale/saramin", fired)
+	}
+	evs = e.Evaluate([]sample.Result{{Collector: "pipeline_ledger", Samples: []sample.Sample{
+		age("saramin", 60), age("trends", 50*3600), age("qnet", 3*24*3600),
+	}}})
+	var got []string
+	for _, ev := range evs {
+		got = append(got, ev.Rule+"/"+ev.Labels["source"]+"/"+string(ev.Status))
+	}
+	slices.Sort(got)
+	if want := []string{"pipeline_stale/saramin/resolved", "pipeline_stale_trends/trends/firing"}; !slices.Equal(got, want) {
+		t.Errorf("events %v, want %v", got, want)
 	}
 }
