@@ -22,17 +22,15 @@ bench:
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) vet -tags lean ./monitor ./cmd/jobpulse-monitor
 
 ## sqlcheck: parse the golden BigQuery SQL offline with sql-parser-cst (node/npm; CI tool, not shipped)
 sqlcheck:
 	cd tools/sqlcheck && npm ci --no-audit --no-fund && node check.mjs ../../internal/models/testdata/golden/bigquery
 
-## build: build the binaries into ./bin (jobpulse-monitor: the lean build, without DuckDB; jobpulse-monitor-duckdb reads a local DuckDB ledger)
+## build: build the binaries into ./bin: jobpulse (the CLI, also the monitor's probe) and jobpulse-monitor (the agent; install both together)
 build:
 	$(GO) build -o bin/ ./cmd/jobpulse
-	$(GO) build -tags lean -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
-	$(GO) build -o bin/jobpulse-monitor-duckdb ./cmd/jobpulse-monitor
+	$(GO) build -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
 
 ## clean: remove build output (not ./data)
 clean:
@@ -47,5 +45,5 @@ lint-terraform:
 .PHONY: bench-monitor
 bench-monitor: ARGS ?= -interval 15s -ticks 20 -doc docs/benchmarks.md
 bench-monitor:
-	$(GO) build -tags lean -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
+	$(GO) build -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
 	$(GO) run ./tools/monitorbench -agent bin/jobpulse-monitor $(ARGS)

@@ -1,7 +1,12 @@
 // Package monitor is the jobpulse-monitor agent: every interval it runs the host
-// collectors and the pipeline watchers, evaluates the alert rules on what they saw and
-// delivers the alerts to Slack through a durable outbox, and it serves /metrics and
-// /healthz.
+// collectors, takes the pipeline watchers' results from the probe (a `jobpulse
+// monitor-probe` child process it starts on a slower cadence), evaluates the alert rules
+// on what they saw and delivers the alerts to Slack through a durable outbox, and it
+// serves /metrics and /healthz.
+//
+// The agent links no warehouse and no Google Cloud client: those cost more memory than
+// everything else together, so they live in the probe, which holds them only while it
+// runs. A test keeps them out of the agent's import graph.
 package monitor
 
 import (
@@ -14,22 +19,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	functions "cloud.google.com/go/functions/apiv2"
-	"google.golang.org/api/option"
-
 	"github.com/jobpulse/jobpulse/internal/lake"
 	"github.com/jobpulse/jobpulse/internal/notify"
-	"github.com/jobpulse/jobpulse/internal/warehouse"
-	"github.com/jobpulse/jobpulse/internal/warehouse/bigquery"
 	"github.com/jobpulse/jobpulse/monitor/alert"
 	"github.com/jobpulse/jobpulse/monitor/host"
 	"github.com/jobpulse/jobpulse/monitor/sample"
-	"github.com/jobpulse/jobpulse/monitor/watch"
 )
 
 const (
@@ -54,7 +52,8 @@ const (
 	MetricCollectorDuration = "collector_duration_seconds"
 )
 
-// Collector is one source of samples: a host collector or a pipeline watcher.
+// Collector is one source of samples: a host collector or a pipeline watcher's results
+// from the probe.
 type Collector interface {
 	Name() string
 	Collect(ctx context.Context) sample.Result
@@ -62,8 +61,7 @@ type Collector interface {
 
 var (
 	_ Collector = (host.Collector)(nil)
-	_ Collector = (*watch.Ledger)(nil)
-	_ Collector = (*watch.Functions)(nil)
+	_ Collector = probeCollector{}
 )
 
 // alertNotifier delivers one alert message: notify.Slack or notify.Console.
@@ -96,9 +94,10 @@ type Deps struct {
 	// SlackOptions are added after the agent's own notify options (tests pass an HTTP
 	// client and a clock).
 	SlackOptions []notify.Option
-	// GoogleOptions go to the Cloud Functions and BigQuery clients (credentials, or an
-	// endpoint in tests).
-	GoogleOptions []option.ClientOption
+	// Environ is the environment the probe starts with, less the webhook's variable
+	// (default os.Environ). Credentials for BigQuery and Cloud Functions reach the
+	// probe this way (GOOGLE_APPLICATION_CREDENTIALS, or none on a VM).
+	Environ func() []string
 }
 
 func (d Deps) withDefaults() Deps {
@@ -119,6 +118,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.Stdout == nil {
 		d.Stdout = os.Stdout
+	}
+	if d.Environ == nil {
+		d.Environ = os.Environ
 	}
 	if d.Host.Now == nil {
 		d.Host.Now = d.Now
@@ -156,9 +158,10 @@ type Agent struct {
 	wake  chan struct{} // has a value when the delivery goroutine has work
 }
 
-// New builds the agent for cfg: its collectors and watchers, the alert engine with its
-// state file in cfg.StateDir, and Slack delivery through the outbox there (or the
-// console when the webhook variable is unset). Close releases what it opened.
+// New builds the agent for cfg: its host collectors, the probe of the pipeline watchers,
+// the alert engine with its state file in cfg.StateDir, and Slack delivery through the
+// outbox there (or the console when the webhook variable is unset). Close stops a
+// running probe. ctx is not kept.
 func New(ctx context.Context, cfg Config, deps Deps) (*Agent, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("check monitor config: %w", err)
@@ -178,7 +181,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Agent, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create state directory: %w (set state_dir to a directory the agent may write)", err)
 	}
-	runners, closers, err := buildRunners(ctx, cfg, deps)
+	runners, closers, err := buildRunners(cfg, deps, cfg.CollectorTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -213,45 +216,25 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Agent, error) {
 	return a, nil
 }
 
-// buildRunners creates the configured collectors and watchers, each with its timeout.
-func buildRunners(ctx context.Context, cfg Config, deps Deps) ([]*runner, []func() error, error) {
-	var closers []func() error
-	fail := func(err error) ([]*runner, []func() error, error) {
-		for _, c := range closers {
-			_ = c()
-		}
-		return nil, nil, err
-	}
+// buildRunners creates the host collectors and, when a pipeline watcher is configured,
+// the probe's collectors, each with its timeout. probeWait is how long the tick that
+// starts a probe waits for its results.
+func buildRunners(cfg Config, deps Deps, probeWait time.Duration) ([]*runner, []func() error, error) {
 	hosts, err := host.New(cfg.Host, deps.Host)
 	if err != nil {
-		return fail(fmt.Errorf("build host collectors: %w", err))
+		return nil, nil, fmt.Errorf("build host collectors: %w", err)
 	}
 	var runners []*runner
 	for _, c := range hosts {
 		runners = append(runners, newRunner(c, cfg.CollectorTimeout, deps.Now))
 	}
-	if cfg.Pipeline.Warehouse != "" {
-		open, err := ledgerOpener(cfg.Pipeline.Warehouse, deps.GoogleOptions)
-		if err != nil {
-			return fail(err)
+	var closers []func() error
+	if p := newProbe(cfg, deps, probeWait); p != nil {
+		for _, c := range p.collectors() {
+			// The collector returns by probeWait; the runner's timeout is only a backstop.
+			runners = append(runners, newRunner(c, probeWait+time.Second, deps.Now))
 		}
-		l, err := watch.NewLedger(cfg.Pipeline.Ledger, open, deps.Now, deps.Logger)
-		if err != nil {
-			return fail(fmt.Errorf("build the ledger watcher: %w", err))
-		}
-		runners = append(runners, newRunner(l, orDefault(cfg.Pipeline.Ledger.Timeout, watch.DefaultLedgerTimeout)+time.Second, deps.Now))
-	}
-	if cfg.Functions.Project != "" {
-		client, err := functions.NewFunctionClient(ctx, deps.GoogleOptions...)
-		if err != nil {
-			return fail(fmt.Errorf("create the Cloud Functions client: %w (set up Application Default Credentials, or leave functions.project empty)", err))
-		}
-		closers = append(closers, client.Close)
-		f, err := watch.NewFunctions(cfg.Functions, client, deps.Now, deps.Logger)
-		if err != nil {
-			return fail(fmt.Errorf("build the Cloud Functions watcher: %w", err))
-		}
-		runners = append(runners, newRunner(f, orDefault(cfg.Functions.Timeout, watch.DefaultFunctionsTimeout)+time.Second, deps.Now))
+		closers = append(closers, p.close)
 	}
 	return runners, closers, nil
 }
@@ -263,25 +246,7 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// ledgerOpener opens the warehouse at u for one tick.
-func ledgerOpener(u string, opts []option.ClientOption) (watch.Opener, error) {
-	if strings.HasPrefix(u, "bigquery://") {
-		cfg, err := bigquery.ParseURL(u)
-		if err != nil {
-			return nil, fmt.Errorf("pipeline warehouse: %w", err)
-		}
-		return func(ctx context.Context) (warehouse.Warehouse, error) {
-			return bigquery.New(ctx, cfg, opts...)
-		}, nil
-	}
-	open, err := watch.DuckDBLedger(u)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline warehouse: %w", err)
-	}
-	return open, nil
-}
-
-// Close releases the watchers' clients.
+// Close stops a running probe and waits for it.
 func (a *Agent) Close() error {
 	var errs []error
 	for _, c := range a.closers {
@@ -359,6 +324,11 @@ func (a *Agent) deliveryLoop(ctx context.Context, quit <-chan struct{}, done cha
 // the collector_success and collector_duration_seconds samples, evaluates the alert
 // rules and queues the events for delivery, which it wakes. It returns the events.
 func (a *Agent) Tick(ctx context.Context) []alert.Event {
+	if ctx.Err() != nil {
+		// Stopping: starting collectors (and a probe) now would only leave goroutines
+		// behind that outlive Run.
+		return nil
+	}
 	start := a.now()
 	results := collect(ctx, a.runners)
 	if ctx.Err() != nil {

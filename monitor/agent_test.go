@@ -236,3 +236,142 @@ func TestAgent_consoleWithoutWebhook(t *testing.T) {
 		t.Errorf("Slack got %d posts without a webhook configured", n)
 	}
 }
+
+// TestAgent_probeOncePerInterval: with pipeline.interval 1m and ticks every 15 s the
+// probe starts on the first tick and then every fourth; the ticks between reuse its
+// results, so the ledger's samples and the alert state stay, and a run recorded
+// between two probes shows at the next probe.
+func TestAgent_probeOncePerInterval(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, rules(t, "pipeline_run_failed", "collector_failed"))
+	e.cfg.Pipeline.Interval = time.Minute
+	a := e.agent(t)
+	var fired []int
+	for i := 1; i <= 9; i++ {
+		if i == 2 {
+			e.addRuns(t, run{id: "r-saramin-1", source: "saramin", status: "failed", step: "collect", err: "boom"})
+		}
+		events, err := tick(t, a, e)
+		if err != nil {
+			t.Fatalf("tick %d: Deliver: %v", i, err)
+		}
+		if len(events) > 0 {
+			fired = append(fired, i)
+		}
+		families := scrape(t, a)
+		if v, ok := metricValue(families, "jobpulse_collector_success", "collector", monitor.LedgerCollector); !ok || v != 1 {
+			t.Errorf("tick %d: collector_success{pipeline_ledger} = %v (present %t), want 1", i, v, ok)
+		}
+		if _, ok := metricValue(families, "jobpulse_pipeline_last_run_failed", "source", "saramin"); !ok {
+			t.Errorf("tick %d: the ledger's samples are missing between probes", i)
+		}
+	}
+	// Starts at ticks 1, 5 and 9 (15 s, 75 s, 135 s after the start).
+	if n := e.probeStarts(t); n != 3 {
+		t.Errorf("the probe started %d times in 9 ticks over 2m15s, want 3", n)
+	}
+	// The failed run, recorded after tick 1's probe, fires with tick 5's.
+	if diff := cmp.Diff([]int{5}, fired); diff != "" {
+		t.Errorf("ticks with events (-want +got):\n%s", diff)
+	}
+}
+
+// TestAgent_probeFails: a probe that exits non-zero, prints no report, or a report
+// without the ledger fails the pipeline_ledger collector (collector_success 0, which is
+// what collector_failed alerts on) with an error that says why, and keeps secrets out.
+func TestAgent_probeFails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, mode, json string
+		wantErr          []string
+	}{
+		{name: "exits_non_zero", mode: "exit1",
+			wantErr: []string{"failed (exit status 1)", "stderr: jobpulse: read the ledger", "https://bigquery.example/q?[redacted]"}},
+		{name: "prints_garbage", mode: "garbage",
+			wantErr: []string{"its output is not a report", `starts \"Usage: jobpulse [command]\"`}},
+		{name: "report_without_the_ledger", mode: "canned", json: `{"results":[]}`,
+			wantErr: []string{"its report has no result for pipeline_ledger"}},
+		{name: "truncated_report", mode: "canned", json: `{"results":[{"collector":"pipeline_ledger",`,
+			wantErr: []string{"its output is not a report"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, rules(t, "collector_failed"))
+			e.setProbe(tc.mode, tc.json)
+			a := e.agent(t)
+			if _, err := tick(t, a, e); err != nil {
+				t.Fatal(err)
+			}
+			families := scrape(t, a)
+			if v, ok := metricValue(families, "jobpulse_collector_success", "collector", monitor.LedgerCollector); !ok || v != 0 {
+				t.Errorf("collector_success{pipeline_ledger} = %v (present %t), want 0", v, ok)
+			}
+			if v, ok := metricValue(families, "jobpulse_collector_success", "collector", "memory"); !ok || v != 1 {
+				t.Errorf("the host collectors suffered: collector_success{memory} = %v (present %t)", v, ok)
+			}
+			logs := e.logs.String()
+			if !strings.Contains(logs, `"msg":"collector failed","collector":"pipeline_ledger"`) {
+				t.Errorf("the failure is not logged:\n%s", logs)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(logs, w) {
+					t.Errorf("the logged error lacks %q:\n%s", w, logs)
+				}
+			}
+			if strings.Contains(logs, probeSecret) || strings.Contains(logs, slacktest.Token) {
+				t.Errorf("the logs hold a secret:\n%s", logs)
+			}
+		})
+	}
+}
+
+// TestAgent_probeResultsPerWatcher: the ledger and the Cloud Functions are collectors of
+// their own, so a locked ledger (no data) does not hide the functions' samples, and a
+// failed listing fails only cloud_functions.
+func TestAgent_probeResultsPerWatcher(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, rules(t, "collector_failed"))
+	e.cfg.Functions.Project = "jobpulse-test"
+	e.setProbe("canned", `{"results":[
+		{"collector":"pipeline_ledger","duration_seconds":0.04,"no_data":true,"samples":[]},
+		{"collector":"cloud_functions","duration_seconds":0.5,"no_data":false,"samples":[
+			{"name":"cloud_function_active","labels":{"function":"ProcessRun","state":"FAILED","reason":"Build failed"},"value":0}]}]}`)
+	a := e.agent(t)
+	if _, err := tick(t, a, e); err != nil {
+		t.Fatal(err)
+	}
+	families := scrape(t, a)
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"jobpulse_collector_success", []string{"collector", monitor.LedgerCollector}, 1},
+		{"jobpulse_collector_success", []string{"collector", monitor.FunctionsCollector}, 1},
+		{"jobpulse_collector_duration_seconds", []string{"collector", monitor.FunctionsCollector}, 0.5},
+		{"jobpulse_cloud_function_active", []string{"function", "ProcessRun", "state", "FAILED", "reason", "Build failed"}, 0},
+	} {
+		if got, ok := metricValue(families, c.name, c.labels...); !ok || got != c.want {
+			t.Errorf("%s%v = %v (present %t), want %v", c.name, c.labels, got, ok, c.want)
+		}
+	}
+
+	e.setProbe("canned", `{"results":[
+		{"collector":"pipeline_ledger","duration_seconds":0.04,"no_data":false,"samples":[
+			{"name":"pipeline_failed_error_checks","labels":{"source":"saramin"},"value":0}]},
+		{"collector":"cloud_functions","duration_seconds":15,"error":"list Cloud Functions: permission denied","no_data":false,"samples":[]}]}`)
+	if _, err := tick(t, a, e); err != nil {
+		t.Fatal(err)
+	}
+	families = scrape(t, a)
+	if v, _ := metricValue(families, "jobpulse_collector_success", "collector", monitor.FunctionsCollector); v != 0 {
+		t.Errorf("collector_success{cloud_functions} = %v after a failed listing, want 0", v)
+	}
+	if v, _ := metricValue(families, "jobpulse_collector_success", "collector", monitor.LedgerCollector); v != 1 {
+		t.Errorf("collector_success{pipeline_ledger} = %v, want 1: the functions' failure spilled over", v)
+	}
+	if !strings.Contains(e.logs.String(), "list Cloud Functions: permission denied") {
+		t.Errorf("the watcher's error is not logged:\n%s", e.logs)
+	}
+}

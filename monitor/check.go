@@ -16,16 +16,17 @@ type Report struct {
 	Firing []alert.Event
 }
 
-// Check runs one tick of cfg's collectors and watchers and evaluates the rules on it
-// with their hold periods (for) ignored, so that it answers "what is wrong right now".
-// It neither reads nor writes the alert state and sends nothing: it is for operators
-// checking a configuration, and for tests.
+// Check runs one tick of cfg's collectors and, when pipeline watchers are configured,
+// the probe (waiting for it up to its timeout), and evaluates the rules on it with their
+// hold periods (for) ignored, so that it answers "what is wrong right now". It neither
+// reads nor writes the alert state and sends nothing: it is for operators checking a
+// configuration, and for tests.
 func Check(ctx context.Context, cfg Config, deps Deps) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, fmt.Errorf("check monitor config: %w", err)
 	}
 	deps = deps.withDefaults()
-	runners, closers, err := buildRunners(ctx, cfg, deps)
+	runners, closers, err := buildRunners(cfg, deps, cfg.probeTimeout())
 	if err != nil {
 		return Report{}, err
 	}

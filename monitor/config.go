@@ -17,10 +17,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/jobpulse/jobpulse/internal/warehouse/bigquery"
 	"github.com/jobpulse/jobpulse/monitor/alert"
 	"github.com/jobpulse/jobpulse/monitor/host"
-	"github.com/jobpulse/jobpulse/monitor/watch"
 )
 
 // Defaults of the fields a configuration file may omit.
@@ -31,7 +29,30 @@ const (
 	DefaultCollectorTimeout = 10 * time.Second
 	DefaultWebhookURLEnv    = "SLACK_WEBHOOK_URL"
 	DefaultFunctionsRegion  = "asia-northeast3"
+	// DefaultProbeInterval is how often the agent starts the pipeline probe: the ledger
+	// changes a few times an hour, a DuckDB read costs tens of milliseconds of CPU and a
+	// BigQuery one is billed, so not every host tick.
+	DefaultProbeInterval = time.Minute
+	// DefaultLedgerWindow is how long the pipeline may go without a working run; the
+	// default pipeline_stale rule fires above the same 3 h.
+	DefaultLedgerWindow = 3 * time.Hour
+	// DefaultLedgerTimeout bounds the probe's opening of the warehouse and its query.
+	DefaultLedgerTimeout = 10 * time.Second
+	// DefaultFunctionsTimeout bounds the probe's listing of the Cloud Functions.
+	DefaultFunctionsTimeout = 15 * time.Second
 )
+
+// DefaultProbeCommand is the probe's command line without its flags: the jobpulse CLI,
+// found in PATH or beside the agent's own binary.
+func DefaultProbeCommand() []string { return []string{"jobpulse", "monitor-probe"} }
+
+// DefaultSources are the sources the pipeline collects.
+func DefaultSources() []string { return []string{"saramin", "trends", "qnet"} }
+
+// DefaultFunctions are the pipeline's Cloud Functions, by entry point.
+func DefaultFunctions() []string {
+	return []string{"CollectSaramin", "CollectTrends", "CollectCertifications", "ProcessRun"}
+}
 
 // exampleYAML is example.yaml: every key with its default, explained. A test keeps it
 // parsing and valid.
@@ -62,23 +83,57 @@ type Config struct {
 	CollectorTimeout time.Duration
 	// Host configures the host collectors.
 	Host host.Config
-	// Pipeline configures the ledger watcher.
+	// Pipeline configures the ledger watcher and the probe that runs the watchers.
 	Pipeline PipelineConfig
 	// Functions configures the Cloud Functions watcher; an empty Project disables it.
-	Functions watch.FunctionsConfig
+	Functions FunctionsConfig
 	// Alerts are the alert rules.
 	Alerts alert.Config
 	// Slack configures delivery.
 	Slack SlackConfig
 }
 
-// PipelineConfig says where the pipeline's run ledger is.
+// PipelineConfig says where the pipeline's run ledger is, and how the agent reads it and
+// the Cloud Functions: not itself, but through the probe, a child process (`jobpulse
+// monitor-probe`) started at most once per Interval. Linking DuckDB, BigQuery and the
+// Cloud Functions client would triple the agent's memory; the probe pays for them only
+// while it runs.
 type PipelineConfig struct {
 	// Warehouse is duckdb:///path/warehouse.duckdb, bigquery://PROJECT?location=…&dataset_prefix=…,
 	// or empty for no ledger watcher.
 	Warehouse string
 	// Ledger is what the ledger watcher expects: sources, window, timeout.
-	Ledger watch.LedgerConfig
+	Ledger LedgerConfig
+	// Command is the probe's command line, without the flags the agent adds. A bare
+	// name is looked up in PATH, then beside the agent's own binary.
+	Command []string
+	// Interval is how often the probe runs; every tick in between reuses its results.
+	Interval time.Duration
+}
+
+// LedgerConfig is what the ledger watcher expects. Zero fields (nil Sources) take their
+// defaults.
+type LedgerConfig struct {
+	// Sources are expected to run; one that has never worked reports its age from the
+	// agent's start. Sources found in the ledger are reported whether listed or not.
+	Sources []string
+	// Window is how long a source may go without a working run (keep pipeline_stale's
+	// threshold equal).
+	Window time.Duration
+	// Timeout bounds the probe's opening of the warehouse and its query.
+	Timeout time.Duration
+}
+
+// FunctionsConfig configures the Cloud Functions watcher. An empty Project disables it;
+// zero fields (nil Functions) take their defaults.
+type FunctionsConfig struct {
+	// Project and Region locate the functions: projects/PROJECT/locations/REGION.
+	Project string
+	Region  string
+	// Functions are function names or entry points, matched case-insensitively.
+	Functions []string
+	// Timeout bounds the probe's listing.
+	Timeout time.Duration
 }
 
 // SlackConfig configures alert delivery. The webhook URL is a secret and never lives in
@@ -114,11 +169,12 @@ func Default() Config {
 			ProbeTimeout: host.DefaultProbeTimeout,
 			Targets:      DefaultTargets(),
 		},
-		Pipeline: PipelineConfig{Ledger: watch.LedgerConfig{
-			Sources: watch.DefaultSources(), Window: watch.DefaultWindow, Timeout: watch.DefaultLedgerTimeout,
-		}},
-		Functions: watch.FunctionsConfig{
-			Region: DefaultFunctionsRegion, Functions: watch.DefaultFunctions(), Timeout: watch.DefaultFunctionsTimeout,
+		Pipeline: PipelineConfig{
+			Ledger:  LedgerConfig{Sources: DefaultSources(), Window: DefaultLedgerWindow, Timeout: DefaultLedgerTimeout},
+			Command: DefaultProbeCommand(), Interval: DefaultProbeInterval,
+		},
+		Functions: FunctionsConfig{
+			Region: DefaultFunctionsRegion, Functions: DefaultFunctions(), Timeout: DefaultFunctionsTimeout,
 		},
 		Alerts: alert.DefaultConfig(),
 		Slack:  SlackConfig{WebhookURLEnv: DefaultWebhookURLEnv},
@@ -277,6 +333,8 @@ type rawPipeline struct {
 	Sources   []string `yaml:"sources"`
 	Window    duration `yaml:"window"`
 	Timeout   duration `yaml:"timeout"`
+	Command   []string `yaml:"command"`
+	Interval  duration `yaml:"interval"`
 }
 
 type rawFunctions struct {
@@ -303,6 +361,7 @@ func newRawConfig(c Config) rawConfig {
 		Pipeline: rawPipeline{
 			Warehouse: c.Pipeline.Warehouse, Sources: c.Pipeline.Ledger.Sources,
 			Window: duration(c.Pipeline.Ledger.Window), Timeout: duration(c.Pipeline.Ledger.Timeout),
+			Command: c.Pipeline.Command, Interval: duration(c.Pipeline.Interval),
 		},
 		Functions: rawFunctions{
 			Project: c.Functions.Project, Region: c.Functions.Region, Names: c.Functions.Functions,
@@ -320,10 +379,14 @@ func (rc rawConfig) config(c Config) Config {
 		MountPointExcludes: rc.Host.MountPointExcludes, StatTimeout: time.Duration(rc.Host.StatTimeout),
 		ProbeTimeout: time.Duration(rc.Host.ProbeTimeout), Targets: rc.Host.Targets, Processes: rc.Host.Processes,
 	}
-	c.Pipeline = PipelineConfig{Warehouse: rc.Pipeline.Warehouse, Ledger: watch.LedgerConfig{
-		Sources: rc.Pipeline.Sources, Window: time.Duration(rc.Pipeline.Window), Timeout: time.Duration(rc.Pipeline.Timeout),
-	}}
-	c.Functions = watch.FunctionsConfig{
+	c.Pipeline = PipelineConfig{
+		Warehouse: rc.Pipeline.Warehouse,
+		Ledger: LedgerConfig{
+			Sources: rc.Pipeline.Sources, Window: time.Duration(rc.Pipeline.Window), Timeout: time.Duration(rc.Pipeline.Timeout),
+		},
+		Command: rc.Pipeline.Command, Interval: time.Duration(rc.Pipeline.Interval),
+	}
+	c.Functions = FunctionsConfig{
 		Project: rc.Functions.Project, Region: rc.Functions.Region, Functions: rc.Functions.Names,
 		Timeout: time.Duration(rc.Functions.Timeout),
 	}
@@ -373,11 +436,17 @@ func (c Config) Validate() error {
 	if err := checkWarehouse(c.Pipeline.Warehouse); err != nil {
 		bad("pipeline warehouse: %w", err)
 	}
-	for _, e := range flatten(c.Pipeline.Ledger.Validate()) {
+	for _, e := range flatten(c.Pipeline.Ledger.validate()) {
 		bad("pipeline: %w", e)
 	}
+	if len(c.Pipeline.Command) == 0 || strings.TrimSpace(c.Pipeline.Command[0]) == "" {
+		bad("pipeline command %q: want the probe's command line, e.g. [jobpulse, monitor-probe] (the default)", c.Pipeline.Command)
+	}
+	if c.Pipeline.Interval < time.Second {
+		bad("pipeline interval %s: want how often the probe reads the pipeline, at least 1s, e.g. 1m", c.Pipeline.Interval)
+	}
 	if c.Functions.Project != "" {
-		for _, e := range flatten(c.Functions.Validate()) {
+		for _, e := range flatten(c.Functions.validate()) {
 			bad("functions: %w", e)
 		}
 	}
@@ -416,18 +485,83 @@ func checkListen(addr string) error {
 	return nil
 }
 
+// checkWarehouse checks the shape of the ledger's URL. The probe, which links the
+// warehouse adapters, checks the rest and says so in its error.
 func checkWarehouse(u string) error {
+	const want = "want duckdb:///path/warehouse.duckdb, bigquery://PROJECT?location=…&dataset_prefix=…, or empty for no ledger watcher"
 	switch {
 	case u == "":
 		return nil
 	case strings.HasPrefix(u, "duckdb://"):
-		_, err := watch.DuckDBLedger(u)
-		return err
+		if strings.TrimPrefix(u, "duckdb://") == "" {
+			return fmt.Errorf("%q names no file: %s", u, want)
+		}
+		return nil
 	case strings.HasPrefix(u, "bigquery://"):
-		_, err := bigquery.ParseURL(u)
-		return err
+		p, err := url.Parse(u)
+		if err != nil || p.Hostname() == "" || p.User != nil {
+			return fmt.Errorf("%q: want bigquery://PROJECT?location=…&dataset_prefix=…, without credentials (the probe uses Application Default Credentials)", redactURL(u))
+		}
+		return nil
 	}
-	return fmt.Errorf("%q: want duckdb:///path/warehouse.duckdb, bigquery://PROJECT?location=…&dataset_prefix=…, or empty for no ledger watcher", u)
+	return fmt.Errorf("%q: %s", redactURL(u), want)
+}
+
+var (
+	sourceRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	projectIDRE = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	regionRE    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
+)
+
+// validate reports every problem with c at once.
+func (c LedgerConfig) validate() error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, s := range c.Sources {
+		switch {
+		case !sourceRE.MatchString(s):
+			errs = append(errs, fmt.Errorf("ledger source %q: want a lowercase source name as in meta.pipeline_runs, e.g. saramin", s))
+		case seen[s]:
+			errs = append(errs, fmt.Errorf("ledger source %q is listed twice", s))
+		}
+		seen[s] = true
+	}
+	if c.Window < 0 {
+		errs = append(errs, fmt.Errorf("ledger window %s: want a positive duration such as 3h", c.Window))
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("ledger timeout %s: want a positive duration such as 10s", c.Timeout))
+	}
+	return errors.Join(errs...)
+}
+
+// validate reports every problem with c at once.
+func (c FunctionsConfig) validate() error {
+	var errs []error
+	if !projectIDRE.MatchString(c.Project) {
+		errs = append(errs, fmt.Errorf("functions project %q: want the Google Cloud project ID the pipeline is deployed to", c.Project))
+	}
+	if !regionRE.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("functions region %q: want the functions' region, e.g. asia-northeast3", c.Region))
+	}
+	if c.Functions != nil && len(c.Functions) == 0 {
+		errs = append(errs, errors.New("functions: list at least one function, or leave the list out for the defaults"))
+	}
+	seen := map[string]bool{}
+	for _, f := range c.Functions {
+		k := strings.ToLower(f)
+		switch {
+		case strings.TrimSpace(f) == "" || strings.ContainsAny(f, "/,"):
+			errs = append(errs, fmt.Errorf("function %q: want a function name or entry point, e.g. ProcessRun", f))
+		case seen[k]:
+			errs = append(errs, fmt.Errorf("function %q is listed twice", f))
+		}
+		seen[k] = true
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("functions timeout %s: want a positive duration such as 15s", c.Timeout))
+	}
+	return errors.Join(errs...)
 }
 
 // flatten expands errors.Join results into their parts.

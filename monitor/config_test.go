@@ -10,6 +10,7 @@ import (
 	"github.com/jobpulse/jobpulse/monitor"
 	"github.com/jobpulse/jobpulse/monitor/alert"
 	"github.com/jobpulse/jobpulse/monitor/host"
+	"github.com/jobpulse/jobpulse/monitor/watch"
 )
 
 func TestExampleYAML_parsesAndValidates(t *testing.T) {
@@ -186,6 +187,8 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 	c.Host.ProcPath = "proc"
 	c.Pipeline.Warehouse = "postgres://db"
 	c.Pipeline.Ledger.Sources = []string{"Saramin"}
+	c.Pipeline.Command = []string{""}
+	c.Pipeline.Interval = time.Millisecond
 	c.Functions.Project = "Bad Project"
 	c.Alerts = alert.Config{}
 	c.Slack.WebhookURLEnv = "https://hooks.slack.com/services/T0/B0/XXsecret"
@@ -196,7 +199,8 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 	}
 	for _, w := range []string{
 		"interval 0s", `listen "9464"`, `state_dir "state"`, "runbook_base_url", "collector_timeout",
-		"host: proc_path", "pipeline warehouse", "pipeline: ledger source", "functions: functions project",
+		"host: proc_path", "pipeline warehouse", "pipeline: ledger source", "pipeline command", "pipeline interval 1ms",
+		"functions: functions project",
 		"alerts: no alert rules", "slack webhook_url_env", "slack max_pending",
 	} {
 		if !strings.Contains(err.Error(), w) {
@@ -205,5 +209,72 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "XXsecret") {
 		t.Errorf("the error leaks the webhook URL:\n%v", err)
+	}
+}
+
+// TestDefaults_matchTheWatchers: the agent's defaults for the pipeline sections are the
+// watchers' own, which the agent no longer imports.
+func TestDefaults_matchTheWatchers(t *testing.T) {
+	t.Parallel()
+	d := monitor.Default()
+	if diff := cmp.Diff(watch.DefaultSources(), d.Pipeline.Ledger.Sources); diff != "" {
+		t.Errorf("sources (-watch +agent):\n%s", diff)
+	}
+	if diff := cmp.Diff(watch.DefaultFunctions(), d.Functions.Functions); diff != "" {
+		t.Errorf("functions (-watch +agent):\n%s", diff)
+	}
+	for _, c := range []struct {
+		name         string
+		watch, agent time.Duration
+	}{
+		{"window", watch.DefaultWindow, d.Pipeline.Ledger.Window},
+		{"ledger timeout", watch.DefaultLedgerTimeout, d.Pipeline.Ledger.Timeout},
+		{"functions timeout", watch.DefaultFunctionsTimeout, d.Functions.Timeout},
+	} {
+		if c.watch != c.agent {
+			t.Errorf("%s: watch %s, agent %s", c.name, c.watch, c.agent)
+		}
+	}
+}
+
+func TestConfig_probeCommand(t *testing.T) {
+	t.Parallel()
+	since := time.Date(2026, 11, 21, 12, 0, 0, 0, time.FixedZone("KST", 9*3600))
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{name: "no_pipeline_watcher_no_probe", yaml: "", want: nil},
+		{
+			name: "ledger",
+			yaml: "pipeline:\n  warehouse: duckdb:///var/lib/jobpulse/data/warehouse.duckdb\n",
+			want: []string{"jobpulse", "monitor-probe", "--ledger=duckdb:///var/lib/jobpulse/data/warehouse.duckdb",
+				"--sources=saramin,trends,qnet", "--window=3h0m0s", "--ledger-timeout=10s", "--since=2026-11-21T03:00:00Z"},
+		},
+		{
+			name: "functions_and_no_expected_sources",
+			yaml: "pipeline:\n  warehouse: bigquery://jobpulse-prod?location=asia-northeast3\n  sources: []\n  timeout: 20s\n" +
+				"  command: [/opt/jobpulse/bin/jobpulse, monitor-probe]\n" +
+				"functions:\n  project: jobpulse-prod\n  names: [ProcessRun]\n  timeout: 30s\n",
+			want: []string{"/opt/jobpulse/bin/jobpulse", "monitor-probe", "--ledger=bigquery://jobpulse-prod?location=asia-northeast3",
+				"--sources=", "--window=3h0m0s", "--ledger-timeout=20s", "--since=2026-11-21T03:00:00Z",
+				"--functions-project=jobpulse-prod", "--functions-region=asia-northeast3", "--functions=ProcessRun", "--functions-timeout=30s"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := monitor.Parse([]byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, c.ProbeCommand(since)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

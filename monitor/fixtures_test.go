@@ -3,10 +3,14 @@ package monitor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,7 +124,8 @@ func rules(t testing.TB, names ...string) alert.Config {
 	return c
 }
 
-// env is one agent's world: the fixture host, a DuckDB ledger, a fake Slack, a clock.
+// env is one agent's world: the fixture host, a DuckDB ledger, the test binary as the
+// probe, a fake Slack, a clock.
 type env struct {
 	clock  *clock
 	slack  *slacktest.Server
@@ -128,14 +133,55 @@ type env struct {
 	logs   *syncBuffer
 	cfg    monitor.Config
 	deps   monitor.Deps
+	// probeCount is the file the probe helper appends a line to at every start.
+	probeCount string
+
+	mu        sync.Mutex
+	probeMode string // the helper's mode at the next probe start
+	probeJSON string // what the canned helper prints
+}
+
+// setProbe makes the next probes run the helper in mode (see probeHelper), printing
+// cannedJSON in mode canned.
+func (e *env) setProbe(mode, cannedJSON string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.probeMode, e.probeJSON = mode, cannedJSON
+}
+
+// environ is the probe's environment as the agent gets it: the helper's settings, and
+// the webhook, which the agent must not pass on.
+func (e *env) environ() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append(os.Environ(), probeModeEnv+"="+e.probeMode, probeJSONEnv+"="+e.probeJSON,
+		probeCountEnv+"="+e.probeCount, monitor.DefaultWebhookURLEnv+"="+e.slack.URL)
+}
+
+// probeStarts counts the probe's starts so far.
+func (e *env) probeStarts(t testing.TB) int {
+	t.Helper()
+	data, err := os.ReadFile(e.probeCount)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(data), "\n")
 }
 
 func newEnv(t *testing.T, alerts alert.Config) *env {
 	t.Helper()
-	e := &env{clock: newClock(), logs: &syncBuffer{}}
+	e := &env{clock: newClock(), logs: &syncBuffer{}, probeMode: "ledger"}
 	e.slack = slacktest.New(t, slacktest.WithClock(e.clock.Now))
 	e.ledger = filepath.Join(t.TempDir(), "warehouse.duckdb")
+	e.probeCount = filepath.Join(t.TempDir(), "probe-starts")
 	ensureLedger(t, e.ledger)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := monitor.Default()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.StateDir = filepath.Join(t.TempDir(), "state")
@@ -143,6 +189,10 @@ func newEnv(t *testing.T, alerts alert.Config) *env {
 	cfg.RunbookBaseURL = "https://github.com/jobpulse/jobpulse/blob/main"
 	cfg.Host = host.Config{Paths: fixturePaths(t)}
 	cfg.Pipeline.Warehouse = "duckdb://" + e.ledger
+	cfg.Pipeline.Command = []string{self}
+	// The probe runs every tick unless a test says otherwise, so a run added to the
+	// ledger shows at the next tick.
+	cfg.Pipeline.Interval = cfg.Interval
 	cfg.Alerts = alerts
 	e.cfg = cfg
 	e.deps = monitor.Deps{
@@ -154,7 +204,8 @@ func newEnv(t *testing.T, alerts alert.Config) *env {
 			}
 			return ""
 		},
-		Host: host.Deps{Statfs: fixtureStatfs},
+		Host:    host.Deps{Statfs: fixtureStatfs},
+		Environ: e.environ,
 		SlackOptions: []notify.Option{
 			notify.WithHTTPClient(e.slack.Client()),
 			notify.WithClock(e.clock.Now, e.clock.Sleep),

@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/jobpulse/jobpulse/monitor"
 )
 
 func get(t *testing.T, h http.Handler, path string) (int, string) {
@@ -19,6 +22,43 @@ func get(t *testing.T, h http.Handler, path string) (int, string) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec.Code, rec.Body.String()
+}
+
+// scrape reads the agent's /metrics.
+func scrape(t *testing.T, a *monitor.Agent) map[string]*dto.MetricFamily {
+	t.Helper()
+	code, body := get(t, a.Handler(), "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics = %d:\n%s", code, body)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v\n%s", err, body)
+	}
+	return families
+}
+
+// metricValue reads the first series of name whose labels include the given pairs.
+func metricValue(families map[string]*dto.MetricFamily, name string, labels ...string) (float64, bool) {
+	f := families[name]
+	if f == nil {
+		return 0, false
+	}
+metrics:
+	for _, m := range f.GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		for i := 0; i+1 < len(labels); i += 2 {
+			if got[labels[i]] != labels[i+1] {
+				continue metrics
+			}
+		}
+		return m.GetGauge().GetValue() + m.GetCounter().GetValue(), true
+	}
+	return 0, false
 }
 
 func TestHandler_metrics(t *testing.T) {
@@ -33,15 +73,7 @@ func TestHandler_metrics(t *testing.T) {
 	if _, err := tick(t, a, e); err != nil {
 		t.Fatal(err)
 	}
-	code, body := get(t, a.Handler(), "/metrics")
-	if code != http.StatusOK {
-		t.Fatalf("GET /metrics = %d:\n%s", code, body)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v\n%s", err, body)
-	}
+	families := scrape(t, a)
 	for _, name := range []string{
 		"jobpulse_memory_used_ratio", "jobpulse_disk_used_ratio", "jobpulse_load1", "jobpulse_processes_total",
 		"jobpulse_pipeline_last_success_age_seconds", "jobpulse_pipeline_last_run_failed",
@@ -53,27 +85,6 @@ func TestHandler_metrics(t *testing.T) {
 		if families[name] == nil {
 			t.Errorf("/metrics lacks %s", name)
 		}
-	}
-	// value reads one series: name and label pairs.
-	value := func(name string, labels ...string) (float64, bool) {
-		f := families[name]
-		if f == nil {
-			return 0, false
-		}
-	metrics:
-		for _, m := range f.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for i := 0; i+1 < len(labels); i += 2 {
-				if got[labels[i]] != labels[i+1] {
-					continue metrics
-				}
-			}
-			return m.GetGauge().GetValue() + m.GetCounter().GetValue(), true
-		}
-		return 0, false
 	}
 	for _, c := range []struct {
 		name   string
@@ -87,7 +98,7 @@ func TestHandler_metrics(t *testing.T) {
 		{"jobpulse_monitor_alerts_firing", nil, 1},
 		{"jobpulse_monitor_outbox_waiting", nil, 0},
 	} {
-		got, ok := value(c.name, c.labels...)
+		got, ok := metricValue(families, c.name, c.labels...)
 		if !ok || got != c.want {
 			t.Errorf("%s%v = %v (present %t), want %v", c.name, c.labels, got, ok, c.want)
 		}

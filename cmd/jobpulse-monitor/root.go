@@ -41,9 +41,11 @@ func newRootCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Com
 		Use:   "jobpulse-monitor",
 		Short: "jobpulse-monitor — watches this host and the jobpulse pipeline, alerts Slack",
 		Long: `jobpulse-monitor collects host metrics (CPU, memory, disks, network probes,
-processes) and the pipeline's state (run ledger, Cloud Functions) every interval,
-evaluates alert rules on them and delivers firing and resolved alerts to Slack through
-an outbox on disk. It serves /metrics and /healthz on 127.0.0.1:9464 by default.
+processes) every interval, and the pipeline's state (run ledger, Cloud Functions)
+through its probe, "jobpulse monitor-probe", a child process it starts every
+pipeline.interval; it evaluates alert rules on them and delivers firing and resolved
+alerts to Slack through an outbox on disk. It serves /metrics and /healthz on
+127.0.0.1:9464 by default.
 
 Without a command it runs the agent, like "run". The configuration file comes from
 --config or $` + configEnv + `; without either the defaults apply
@@ -102,8 +104,9 @@ func newCheckCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Run one tick: print every sample and the alerts that would fire now (exit 1 if any)",
-		Long: `check runs every collector and watcher once and evaluates the rules with their hold
-periods ignored, so it shows what is wrong right now. It neither reads nor writes the
+		Long: `check runs every collector once, and the pipeline probe when a ledger or a functions
+project is configured (waiting for it up to its timeout), and evaluates the rules with
+their hold periods ignored, so it shows what is wrong right now. It neither reads nor writes the
 alert state and sends nothing. Exit status: 0 nothing would fire, 1 something would,
 2 the configuration is invalid. The CPU collector needs two readings, so it reports no
 data here.`,

@@ -66,9 +66,10 @@ func TestSystemdUnit_hardening(t *testing.T) {
 		"RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX AF_NETLINK",
 		"CapabilityBoundingSet":   "",
 		"SystemCallFilter":        "@system-service",
-		"MemoryMax":               "64M",
-		"EnvironmentFile":         "-/etc/jobpulse-monitor/env",
-		"Restart":                 "on-failure",
+		// The agent and, while it runs, the probe with DuckDB (≈ 85 MB peak).
+		"MemoryMax":       "256M",
+		"EnvironmentFile": "-/etc/jobpulse-monitor/env",
+		"Restart":         "on-failure",
 	} {
 		if diff := cmp.Diff([]string{want}, svc[key]); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", key, diff)
@@ -79,6 +80,37 @@ func TestSystemdUnit_hardening(t *testing.T) {
 	}
 	if ro := svc["ReadOnlyPaths"]; len(ro) != 1 || !strings.Contains(ro[0], "/var/lib/jobpulse/data") {
 		t.Errorf("ReadOnlyPaths = %q, want the DuckDB warehouse's directory", ro)
+	}
+}
+
+// TestSystemdUnit_letsTheAgentStartItsProbe: the sandbox must not stop the agent from
+// executing /usr/local/bin/jobpulse (the default pipeline.command, found in PATH) or
+// the probe from running: no exec restrictions over it, no filter that removes the
+// process calls, and room for the probe in the memory limit.
+func TestSystemdUnit_letsTheAgentStartItsProbe(t *testing.T) {
+	t.Parallel()
+	svc := parseUnit(t, unitFile)["Service"]
+	for _, key := range []string{"NoExecPaths", "ExecPaths", "InaccessiblePaths", "TemporaryFileSystem", "RootDirectory", "RootImage", "ProtectProc", "ProcSubset", "TasksMax"} {
+		if v := svc[key]; v != nil {
+			t.Errorf("%s=%q: check it leaves /usr/local/bin/jobpulse executable and the probe room to run, then adjust this test", key, v)
+		}
+	}
+	for _, f := range svc["SystemCallFilter"] {
+		if strings.HasPrefix(f, "~") && (strings.Contains(f, "@process") || strings.Contains(f, "execve") || strings.Contains(f, "@default")) {
+			t.Errorf("SystemCallFilter=%s denies what starting the probe needs (execve, clone, wait4)", f)
+		}
+	}
+	for _, p := range svc["ReadWritePaths"] {
+		if strings.Contains(p, "/usr/local/bin") {
+			t.Errorf("ReadWritePaths=%s: the agent must not be able to replace its probe", p)
+		}
+	}
+	if env := svc["Environment"]; env != nil {
+		for _, e := range env {
+			if strings.HasPrefix(e, "PATH=") && !strings.Contains(e, "/usr/local/bin") {
+				t.Errorf("Environment=%s: PATH must hold /usr/local/bin, where jobpulse is installed", e)
+			}
+		}
 	}
 }
 

@@ -49,6 +49,7 @@ shown in its description; a flag wins over its variable.`,
 	a.cfg.globalFlags(root.PersistentFlags())
 	annotateEnv(root.PersistentFlags(), globalBindings)
 	root.AddCommand(newRunCmd(a), newCollectCmd(a), newProcessCmd(a), newReplayCmd(a), newSQLCmd(a), newRunsCmd(a), newChecksCmd(a), newLookerLinkCmd(a), newFunctionsCmd(a), newVersionCmd(a))
+	root.AddCommand(newMonitorProbeCmd(a))
 	return root
 }
 

@@ -1,5 +1,3 @@
-//go:build !lean
-
 package watch
 
 import (
@@ -16,7 +14,6 @@ import (
 )
 
 // DuckDBLedger is the opener of the local DuckDB warehouse at url (duckdb://PATH).
-// Builds tagged lean leave DuckDB out (it is most of the agent's memory) and refuse it.
 func DuckDBLedger(url string) (Opener, error) {
 	path, err := duckdb.ParseURL(url)
 	if err != nil {

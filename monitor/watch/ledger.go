@@ -57,6 +57,11 @@ type LedgerConfig struct {
 	Window time.Duration
 	// Timeout bounds one tick: opening the warehouse and the query.
 	Timeout time.Duration
+	// Since is when watching began: a source that never worked reports its age from
+	// it. Zero means the watcher's construction. The agent runs the watcher in a fresh
+	// probe process every time and passes its own start here, so that "never ran for
+	// 3 h" still alerts after 3 h.
+	Since time.Time
 }
 
 func (c LedgerConfig) withDefaults() LedgerConfig {
@@ -132,7 +137,7 @@ type Ledger struct {
 }
 
 // NewLedger returns a ledger watcher reading the warehouse that open returns. now is the
-// clock (time.Now); the watcher's start is its first reading.
+// clock (time.Now); the watcher's start is cfg.Since, or else the clock's first reading.
 func NewLedger(cfg LedgerConfig, open Opener, now func() time.Time, logger *slog.Logger) (*Ledger, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("ledger watcher config: %w", err)
@@ -151,12 +156,16 @@ func NewLedger(cfg LedgerConfig, open Opener, now func() time.Time, logger *slog
 	if _, err := project.Query(ledgerQuery, models.StaticTarget{D: warehouse.DuckDB}); err != nil {
 		return nil, fmt.Errorf("ledger watcher: %w", err)
 	}
+	started := cfg.Since
+	if started.IsZero() {
+		started = now()
+	}
 	return &Ledger{
 		cfg:     cfg.withDefaults(),
 		open:    open,
 		project: project,
 		now:     now,
-		started: now(),
+		started: started,
 		log:     logger.With("collector", "pipeline_ledger"),
 		stale:   map[string]bool{},
 	}, nil

@@ -176,6 +176,7 @@ func TestLedger_collect(t *testing.T) {
 		sources []string
 		runs    []run
 		checks  []check
+		since   time.Time
 		want    []sample.Sample
 	}{
 		{
@@ -269,12 +270,20 @@ func TestLedger_collect(t *testing.T) {
 			sources: []string{"saramin"},
 			want:    []sample.Sample{age("saramin", time.Hour), failed("saramin", 0, "", "", ""), errorChecks("saramin", 0)},
 		},
+		{
+			// The agent's probe is a fresh process each time: it passes the agent's
+			// start as Since, and a source that never worked counts from there.
+			name:    "never_ran_counts_from_since",
+			sources: []string{"qnet"},
+			since:   now.Add(-4 * time.Hour),
+			want:    []sample.Sample{age("qnet", 4*time.Hour), failed("qnet", 0, "", "", ""), errorChecks("qnet", 0)},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			path := ledger(t, tc.runs, tc.checks)
-			w := newLedgerWatcher(t, watch.LedgerConfig{Sources: tc.sources}, path, nil)
+			w := newLedgerWatcher(t, watch.LedgerConfig{Sources: tc.sources, Since: tc.since}, path, nil)
 			res := w.Collect(context.Background())
 			if res.Err != nil || res.NoData {
 				t.Fatalf("Collect: err %v, no data %v", res.Err, res.NoData)

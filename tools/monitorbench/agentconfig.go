@@ -20,7 +20,11 @@ import (
 //     (dns: localhost from /etc/hosts, tcp and http to 127.0.0.1), because the benchmark
 //     must not depend on the outside network yet should pay for probing;
 //   - one named process (the agent itself, so the rule never fires);
-//   - no ledger watcher unless -warehouse is given, no Cloud Functions watcher;
+//   - no pipeline watcher, so no probe (host-only, comparable to node_exporter): no
+//     ledger unless -warehouse is given, no Cloud Functions. With -warehouse the agent
+//     starts `jobpulse monitor-probe` (from PATH or beside the agent) every
+//     pipeline.interval; the probe is a process of its own, and its memory and CPU are
+//     not in the agent's figures;
 //   - no Slack: webhook_url_env names a variable the harness removes from the agent's
 //     environment, so alerts go to the console notifier (the agent's stdout log).
 const agentConfigTemplate = `# Written by tools/monitorbench for one benchmark run; not an operator example

@@ -3,9 +3,12 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/jobpulse/jobpulse/monitor"
 )
 
 func TestRenderAgentConfig(t *testing.T) {
@@ -106,5 +109,27 @@ func TestChildEnvDropsWebhook(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(got, "\n"), secret) {
 		t.Error("childEnv() kept the webhook secret")
+	}
+}
+
+// TestRenderAgentConfig_validForTheAgent: the generated configuration is one the agent
+// accepts, and without -warehouse it configures no pipeline watcher, so the agent
+// starts no probe and the benchmark measures the host agent alone.
+func TestRenderAgentConfig_validForTheAgent(t *testing.T) {
+	t.Parallel()
+	y, err := renderAgentConfig(agentConfig{Interval: "15s", Listen: "127.0.0.1:9999", StateDir: "/tmp/bench/state",
+		ProbeAddr: "127.0.0.1:4000", AgentComm: "jobpulse-monito"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := monitor.Parse([]byte(y))
+	if err != nil {
+		t.Fatalf("the agent does not parse the generated config: %v\n%s", err, y)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("the agent refuses the generated config: %v\n%s", err, y)
+	}
+	if argv := c.ProbeCommand(time.Now()); argv != nil {
+		t.Errorf("the generated config starts the probe %q; want a host-only agent", argv)
 	}
 }
