@@ -37,6 +37,19 @@ type Processes struct {
 	mu            sync.Mutex
 	comm, cmdline []byte
 	counts        []int
+	// known caches which matches each PID satisfied, re-read after knownFor: reading
+	// comm (and cmdline) of every process on every tick is most of a tick's CPU, and a
+	// PID's name rarely changes. A process that execs into another name is seen within
+	// knownFor, well inside the process_missing rule's hold.
+	known map[string]knownPID
+}
+
+// knownFor is how long a PID's match result is reused.
+const knownFor = time.Minute
+
+type knownPID struct {
+	matched []int // indexes into matches
+	at      time.Time
 }
 
 var _ Collector = (*Processes)(nil)
@@ -58,6 +71,7 @@ func NewProcesses(cfg Config, deps Deps) (*Processes, error) {
 		comm:    make([]byte, 0, 64),
 		cmdline: make([]byte, 0, 512),
 		counts:  make([]int, len(cfg.Processes)),
+		known:   map[string]knownPID{},
 	}
 	for _, m := range cfg.Processes {
 		pm := procMatcher{name: m.Name, comm: m.Comm, min: m.Min}
@@ -81,7 +95,7 @@ func (p *Processes) Name() string { return "processes" }
 
 // Collect implements Collector.
 func (p *Processes) Collect(context.Context) sample.Result {
-	return observe(p.Name(), p.now, func(time.Time) (gather, error) {
+	return observe(p.Name(), p.now, func(now time.Time) (gather, error) {
 		pids, err := listPIDs(p.proc)
 		if err != nil {
 			return gather{}, err
@@ -90,13 +104,28 @@ func (p *Processes) Collect(context.Context) sample.Result {
 		defer p.mu.Unlock()
 		clear(p.counts)
 		total := 0
+		live := make(map[string]bool, len(pids))
 		for _, pid := range pids {
 			if !isPID(pid) {
 				continue
 			}
 			total++
-			if len(p.matches) > 0 {
-				p.match(pid)
+			if len(p.matches) == 0 {
+				continue
+			}
+			live[pid] = true
+			k, ok := p.known[pid]
+			if !ok || now.Sub(k.at) >= knownFor {
+				k = knownPID{matched: p.match(pid, k.matched[:0]), at: now}
+				p.known[pid] = k
+			}
+			for _, i := range k.matched {
+				p.counts[i]++
+			}
+		}
+		for pid := range p.known {
+			if !live[pid] {
+				delete(p.known, pid) // gone: a new process may get the PID
 			}
 		}
 		out := make([]sample.Sample, 0, 1+2*len(p.matches))
@@ -142,13 +171,14 @@ func isPID(name string) bool {
 
 // match adds the process to the counts of the matches it satisfies. Read errors mean
 // the process exited (or is hidden from us) and leave it uncounted.
-func (p *Processes) match(pid string) {
+// match appends to matched the indexes of the matches pid satisfies.
+func (p *Processes) match(pid string, matched []int) []int {
 	dir := p.proc + "/" + pid
 	var comm []byte
 	if p.anyComm {
 		var err error
 		if p.comm, err = readFile(dir+"/comm", p.comm); err != nil {
-			return
+			return matched
 		}
 		comm = bytes.TrimSuffix(p.comm, []byte{'\n'})
 	}
@@ -167,8 +197,9 @@ func (p *Processes) match(pid string) {
 				continue
 			}
 		}
-		p.counts[i]++
+		matched = append(matched, i)
 	}
+	return matched
 }
 
 // readCmdline returns the command line with its NUL-separated arguments joined by

@@ -2,7 +2,10 @@ package host
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -53,5 +56,59 @@ func TestProcesses_match(t *testing.T) {
 				t.Errorf("samples (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestProcesses_reusesMatchesForAMinute: a PID's match is re-read after knownFor (a
+// process that exec'd into another name is seen then), and a PID that went away is
+// forgotten at once.
+func TestProcesses_reusesMatchesForAMinute(t *testing.T) {
+	t.Parallel()
+	proc := t.TempDir()
+	write := func(pid, comm string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(proc, pid), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(proc, pid, "comm"), []byte(comm+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("100", "sh")
+	now := time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC)
+	p, err := NewProcesses(Config{Paths: Paths{ProcPath: proc}, Processes: []ProcessMatch{{Name: "cron", Comm: "cron"}}},
+		Deps{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := func() float64 {
+		t.Helper()
+		r := p.Collect(context.Background())
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		return values(r)[`process_running{name="cron"}`]
+	}
+	if got := running(); got != 0 {
+		t.Fatalf("before exec: %v cron", got)
+	}
+	write("100", "cron") // the wrapper exec'd cron
+	now = now.Add(15 * time.Second)
+	if got := running(); got != 0 {
+		t.Errorf("within a minute the cached match holds: %v cron", got)
+	}
+	now = now.Add(knownFor)
+	if got := running(); got != 1 {
+		t.Errorf("after knownFor: %v cron, want 1", got)
+	}
+	if err := os.RemoveAll(filepath.Join(proc, "100")); err != nil {
+		t.Fatal(err)
+	}
+	write("101", "cron")
+	if got := running(); got != 1 {
+		t.Errorf("PID 100 gone, 101 new: %v cron, want 1", got)
+	}
+	if _, ok := p.known["100"]; ok {
+		t.Error("a PID that went away is still cached")
 	}
 }
