@@ -19,6 +19,7 @@ import (
 
 	"github.com/jobpulse/jobpulse/monitor/alert"
 	"github.com/jobpulse/jobpulse/monitor/host"
+	"github.com/jobpulse/jobpulse/monitor/watchconfig"
 )
 
 // Defaults of the fields a configuration file may omit.
@@ -33,26 +34,11 @@ const (
 	// changes a few times an hour, a DuckDB read costs tens of milliseconds of CPU and a
 	// BigQuery one is billed, so not every host tick.
 	DefaultProbeInterval = time.Minute
-	// DefaultLedgerWindow is how long the pipeline may go without a working run; the
-	// default pipeline_stale rule fires above the same 3 h.
-	DefaultLedgerWindow = 3 * time.Hour
-	// DefaultLedgerTimeout bounds the probe's opening of the warehouse and its query.
-	DefaultLedgerTimeout = 10 * time.Second
-	// DefaultFunctionsTimeout bounds the probe's listing of the Cloud Functions.
-	DefaultFunctionsTimeout = 15 * time.Second
 )
 
 // DefaultProbeCommand is the probe's command line without its flags: the jobpulse CLI,
 // found in PATH or beside the agent's own binary.
 func DefaultProbeCommand() []string { return []string{"jobpulse", "monitor-probe"} }
-
-// DefaultSources are the sources the pipeline collects.
-func DefaultSources() []string { return []string{"saramin", "trends", "qnet"} }
-
-// DefaultFunctions are the pipeline's Cloud Functions, by entry point.
-func DefaultFunctions() []string {
-	return []string{"CollectSaramin", "CollectTrends", "CollectCertifications", "ProcessRun"}
-}
 
 // exampleYAML is example.yaml: every key with its default, explained. A test keeps it
 // parsing and valid.
@@ -111,30 +97,12 @@ type PipelineConfig struct {
 	Interval time.Duration
 }
 
-// LedgerConfig is what the ledger watcher expects. Zero fields (nil Sources) take their
-// defaults.
-type LedgerConfig struct {
-	// Sources are expected to run; one that has never worked reports its age from the
-	// agent's start. Sources found in the ledger are reported whether listed or not.
-	Sources []string
-	// Window is how long a source may go without a working run (keep pipeline_stale's
-	// threshold equal).
-	Window time.Duration
-	// Timeout bounds the probe's opening of the warehouse and its query.
-	Timeout time.Duration
-}
+// LedgerConfig is what the ledger watcher expects: sources, window, timeout (Since is
+// set by the agent when it starts the probe).
+type LedgerConfig = watchconfig.Ledger
 
-// FunctionsConfig configures the Cloud Functions watcher. An empty Project disables it;
-// zero fields (nil Functions) take their defaults.
-type FunctionsConfig struct {
-	// Project and Region locate the functions: projects/PROJECT/locations/REGION.
-	Project string
-	Region  string
-	// Functions are function names or entry points, matched case-insensitively.
-	Functions []string
-	// Timeout bounds the probe's listing.
-	Timeout time.Duration
-}
+// FunctionsConfig configures the Cloud Functions watcher. An empty Project disables it.
+type FunctionsConfig = watchconfig.Functions
 
 // SlackConfig configures alert delivery. The webhook URL is a secret and never lives in
 // the file: the file names the environment variable that holds it.
@@ -170,11 +138,11 @@ func Default() Config {
 			Targets:      DefaultTargets(),
 		},
 		Pipeline: PipelineConfig{
-			Ledger:  LedgerConfig{Sources: DefaultSources(), Window: DefaultLedgerWindow, Timeout: DefaultLedgerTimeout},
+			Ledger:  LedgerConfig{Sources: watchconfig.DefaultSources(), Window: watchconfig.DefaultWindow, Timeout: watchconfig.DefaultLedgerTimeout},
 			Command: DefaultProbeCommand(), Interval: DefaultProbeInterval,
 		},
 		Functions: FunctionsConfig{
-			Region: DefaultFunctionsRegion, Functions: DefaultFunctions(), Timeout: DefaultFunctionsTimeout,
+			Region: DefaultFunctionsRegion, Functions: watchconfig.DefaultFunctions(), Timeout: watchconfig.DefaultFunctionsTimeout,
 		},
 		Alerts: alert.DefaultConfig(),
 		Slack:  SlackConfig{WebhookURLEnv: DefaultWebhookURLEnv},
@@ -436,7 +404,7 @@ func (c Config) Validate() error {
 	if err := checkWarehouse(c.Pipeline.Warehouse); err != nil {
 		bad("pipeline warehouse: %w", err)
 	}
-	for _, e := range flatten(c.Pipeline.Ledger.validate()) {
+	for _, e := range flatten(c.Pipeline.Ledger.Validate()) {
 		bad("pipeline: %w", e)
 	}
 	if len(c.Pipeline.Command) == 0 || strings.TrimSpace(c.Pipeline.Command[0]) == "" {
@@ -446,7 +414,7 @@ func (c Config) Validate() error {
 		bad("pipeline interval %s: want how often the probe reads the pipeline, at least 1s, e.g. 1m", c.Pipeline.Interval)
 	}
 	if c.Functions.Project != "" {
-		for _, e := range flatten(c.Functions.validate()) {
+		for _, e := range flatten(c.Functions.Validate()) {
 			bad("functions: %w", e)
 		}
 	}
@@ -505,63 +473,6 @@ func checkWarehouse(u string) error {
 		return nil
 	}
 	return fmt.Errorf("%q: %s", redactURL(u), want)
-}
-
-var (
-	sourceRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	projectIDRE = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	regionRE    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
-)
-
-// validate reports every problem with c at once.
-func (c LedgerConfig) validate() error {
-	var errs []error
-	seen := map[string]bool{}
-	for _, s := range c.Sources {
-		switch {
-		case !sourceRE.MatchString(s):
-			errs = append(errs, fmt.Errorf("ledger source %q: want a lowercase source name as in meta.pipeline_runs, e.g. saramin", s))
-		case seen[s]:
-			errs = append(errs, fmt.Errorf("ledger source %q is listed twice", s))
-		}
-		seen[s] = true
-	}
-	if c.Window < 0 {
-		errs = append(errs, fmt.Errorf("ledger window %s: want a positive duration such as 3h", c.Window))
-	}
-	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("ledger timeout %s: want a positive duration such as 10s", c.Timeout))
-	}
-	return errors.Join(errs...)
-}
-
-// validate reports every problem with c at once.
-func (c FunctionsConfig) validate() error {
-	var errs []error
-	if !projectIDRE.MatchString(c.Project) {
-		errs = append(errs, fmt.Errorf("functions project %q: want the Google Cloud project ID the pipeline is deployed to", c.Project))
-	}
-	if !regionRE.MatchString(c.Region) {
-		errs = append(errs, fmt.Errorf("functions region %q: want the functions' region, e.g. asia-northeast3", c.Region))
-	}
-	if c.Functions != nil && len(c.Functions) == 0 {
-		errs = append(errs, errors.New("functions: list at least one function, or leave the list out for the defaults"))
-	}
-	seen := map[string]bool{}
-	for _, f := range c.Functions {
-		k := strings.ToLower(f)
-		switch {
-		case strings.TrimSpace(f) == "" || strings.ContainsAny(f, "/,"):
-			errs = append(errs, fmt.Errorf("function %q: want a function name or entry point, e.g. ProcessRun", f))
-		case seen[k]:
-			errs = append(errs, fmt.Errorf("function %q is listed twice", f))
-		}
-		seen[k] = true
-	}
-	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("functions timeout %s: want a positive duration such as 15s", c.Timeout))
-	}
-	return errors.Join(errs...)
 }
 
 // flatten expands errors.Join results into their parts.

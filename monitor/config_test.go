@@ -10,7 +10,7 @@ import (
 	"github.com/jobpulse/jobpulse/monitor"
 	"github.com/jobpulse/jobpulse/monitor/alert"
 	"github.com/jobpulse/jobpulse/monitor/host"
-	"github.com/jobpulse/jobpulse/monitor/watch"
+	"github.com/jobpulse/jobpulse/monitor/watchconfig"
 )
 
 func TestExampleYAML_parsesAndValidates(t *testing.T) {
@@ -217,19 +217,19 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 func TestDefaults_matchTheWatchers(t *testing.T) {
 	t.Parallel()
 	d := monitor.Default()
-	if diff := cmp.Diff(watch.DefaultSources(), d.Pipeline.Ledger.Sources); diff != "" {
+	if diff := cmp.Diff(watchconfig.DefaultSources(), d.Pipeline.Ledger.Sources); diff != "" {
 		t.Errorf("sources (-watch +agent):\n%s", diff)
 	}
-	if diff := cmp.Diff(watch.DefaultFunctions(), d.Functions.Functions); diff != "" {
+	if diff := cmp.Diff(watchconfig.DefaultFunctions(), d.Functions.Functions); diff != "" {
 		t.Errorf("functions (-watch +agent):\n%s", diff)
 	}
 	for _, c := range []struct {
 		name         string
 		watch, agent time.Duration
 	}{
-		{"window", watch.DefaultWindow, d.Pipeline.Ledger.Window},
-		{"ledger timeout", watch.DefaultLedgerTimeout, d.Pipeline.Ledger.Timeout},
-		{"functions timeout", watch.DefaultFunctionsTimeout, d.Functions.Timeout},
+		{"window", watchconfig.DefaultWindow, d.Pipeline.Ledger.Window},
+		{"ledger timeout", watchconfig.DefaultLedgerTimeout, d.Pipeline.Ledger.Timeout},
+		{"functions timeout", watchconfig.DefaultFunctionsTimeout, d.Functions.Timeout},
 	} {
 		if c.watch != c.agent {
 			t.Errorf("%s: watch %s, agent %s", c.name, c.watch, c.agent)

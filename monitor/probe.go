@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jobpulse/jobpulse/monitor/sample"
+	"github.com/jobpulse/jobpulse/monitor/watchconfig"
 )
 
 // Collector names of the pipeline watchers, which run in the probe.
@@ -58,8 +59,8 @@ func (c Config) ProbeCommand(since time.Time) []string {
 		if l.Sources != nil {
 			flag("sources", strings.Join(l.Sources, ","))
 		}
-		flag("window", orDefault(l.Window, DefaultLedgerWindow).String())
-		flag("ledger-timeout", orDefault(l.Timeout, DefaultLedgerTimeout).String())
+		flag("window", orDefault(l.Window, watchconfig.DefaultWindow).String())
+		flag("ledger-timeout", orDefault(l.Timeout, watchconfig.DefaultLedgerTimeout).String())
 		flag("since", since.UTC().Format(time.RFC3339Nano))
 	}
 	if f := c.Functions; f.Project != "" {
@@ -68,7 +69,7 @@ func (c Config) ProbeCommand(since time.Time) []string {
 		if f.Functions != nil {
 			flag("functions", strings.Join(f.Functions, ","))
 		}
-		flag("functions-timeout", orDefault(f.Timeout, DefaultFunctionsTimeout).String())
+		flag("functions-timeout", orDefault(f.Timeout, watchconfig.DefaultFunctionsTimeout).String())
 	}
 	return argv
 }
@@ -78,10 +79,10 @@ func (c Config) ProbeCommand(since time.Time) []string {
 func (c Config) probeTimeout() time.Duration {
 	var d time.Duration
 	if c.Pipeline.Warehouse != "" {
-		d = max(d, orDefault(c.Pipeline.Ledger.Timeout, DefaultLedgerTimeout))
+		d = max(d, orDefault(c.Pipeline.Ledger.Timeout, watchconfig.DefaultLedgerTimeout))
 	}
 	if c.Functions.Project != "" {
-		d = max(d, orDefault(c.Functions.Timeout, DefaultFunctionsTimeout))
+		d = max(d, orDefault(c.Functions.Timeout, watchconfig.DefaultFunctionsTimeout))
 	}
 	return d + probeGrace
 }

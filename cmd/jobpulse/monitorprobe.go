@@ -13,6 +13,7 @@ import (
 	"github.com/jobpulse/jobpulse/internal/logging"
 	"github.com/jobpulse/jobpulse/monitor/sample"
 	"github.com/jobpulse/jobpulse/monitor/watch"
+	"github.com/jobpulse/jobpulse/monitor/watchconfig"
 )
 
 // probeOptions are monitor-probe's flags.
@@ -61,14 +62,14 @@ Bad flags exit 2. Errors and labels carry no secrets (URL query strings are remo
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.ledger, "ledger", "", "the run ledger: duckdb://PATH (opened read-only) or bigquery://PROJECT?location=…&dataset_prefix=…; empty: no ledger watcher")
-	fs.StringSliceVar(&o.sources, "sources", watch.DefaultSources(), "sources expected in the ledger, comma-separated; one that never worked reports its age from --since")
-	fs.DurationVar(&o.window, "window", watch.DefaultWindow, "how long a source may go without a working run")
-	fs.DurationVar(&o.ledgerTimeout, "ledger-timeout", watch.DefaultLedgerTimeout, "bounds opening the ledger and its query")
+	fs.StringSliceVar(&o.sources, "sources", watchconfig.DefaultSources(), "sources expected in the ledger, comma-separated; one that never worked reports its age from --since")
+	fs.DurationVar(&o.window, "window", watchconfig.DefaultWindow, "how long a source may go without a working run")
+	fs.DurationVar(&o.ledgerTimeout, "ledger-timeout", watchconfig.DefaultLedgerTimeout, "bounds opening the ledger and its query")
 	fs.StringVar(&o.since, "since", "", "when watching began, RFC 3339 (the agent passes its start); default: now")
 	fs.StringVar(&o.functionsProject, "functions-project", "", "Google Cloud project of the pipeline's Cloud Functions; empty: no functions watcher")
 	fs.StringVar(&o.functionsRegion, "functions-region", "asia-northeast3", "region of the Cloud Functions")
-	fs.StringSliceVar(&o.functions, "functions", watch.DefaultFunctions(), "function names or entry points, comma-separated")
-	fs.DurationVar(&o.functionsTimeout, "functions-timeout", watch.DefaultFunctionsTimeout, "bounds listing the Cloud Functions")
+	fs.StringSliceVar(&o.functions, "functions", watchconfig.DefaultFunctions(), "function names or entry points, comma-separated")
+	fs.DurationVar(&o.functionsTimeout, "functions-timeout", watchconfig.DefaultFunctionsTimeout, "bounds listing the Cloud Functions")
 	return cmd
 }
 

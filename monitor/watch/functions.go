@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,81 +16,14 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/jobpulse/jobpulse/monitor/sample"
+	"github.com/jobpulse/jobpulse/monitor/watchconfig"
 )
-
-// DefaultFunctionsTimeout bounds one tick's listing of the functions.
-const DefaultFunctionsTimeout = 15 * time.Second
-
-// DefaultFunctions are the pipeline's Cloud Functions, by entry point.
-func DefaultFunctions() []string {
-	return []string{"CollectSaramin", "CollectTrends", "CollectCertifications", "ProcessRun"}
-}
 
 // stateNotFound is the state label of a configured function the project does not have.
 const stateNotFound = "NOT_FOUND"
 
-var (
-	projectIDRE = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	regionRE    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
-)
-
-// FunctionsConfig configures the Cloud Functions watcher. Leave Project and Region
-// empty to go without it (see Enabled). Zero fields take their defaults.
-type FunctionsConfig struct {
-	// Project and Region locate the functions: projects/PROJECT/locations/REGION.
-	Project string
-	Region  string
-	// Functions are matched, case-insensitively, against the last segment of each
-	// function's resource name or its entry point: Terraform deploys CollectSaramin as
-	// jobpulse-collect-saramin, so the defaults match either way. A listed function
-	// that is not deployed counts as not active.
-	Functions []string
-	// Timeout bounds one tick's listing.
-	Timeout time.Duration
-}
-
-// Enabled reports whether the watcher is configured at all.
-func (c FunctionsConfig) Enabled() bool { return c.Project != "" || c.Region != "" }
-
-func (c FunctionsConfig) withDefaults() FunctionsConfig {
-	if c.Functions == nil {
-		c.Functions = DefaultFunctions()
-	}
-	if c.Timeout == 0 {
-		c.Timeout = DefaultFunctionsTimeout
-	}
-	return c
-}
-
-// Validate reports every problem with c at once; zero fields take their defaults.
-func (c FunctionsConfig) Validate() error {
-	c = c.withDefaults()
-	var errs []error
-	if !projectIDRE.MatchString(c.Project) {
-		errs = append(errs, fmt.Errorf("functions project %q: want the Google Cloud project ID the pipeline is deployed to", c.Project))
-	}
-	if !regionRE.MatchString(c.Region) {
-		errs = append(errs, fmt.Errorf("functions region %q: want the functions' region, e.g. asia-northeast3", c.Region))
-	}
-	if len(c.Functions) == 0 {
-		errs = append(errs, errors.New("functions: list at least one function, or leave the list out for the defaults"))
-	}
-	seen := map[string]bool{}
-	for _, f := range c.Functions {
-		k := strings.ToLower(f)
-		switch {
-		case strings.TrimSpace(f) == "" || strings.Contains(f, "/"):
-			errs = append(errs, fmt.Errorf("function %q: want a function name or entry point, e.g. ProcessRun", f))
-		case seen[k]:
-			errs = append(errs, fmt.Errorf("function %q is listed twice", f))
-		}
-		seen[k] = true
-	}
-	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("functions timeout %s: want a positive duration such as 15s", c.Timeout))
-	}
-	return errors.Join(errs...)
-}
+// FunctionsConfig configures the Cloud Functions watcher (see watchconfig.Functions).
+type FunctionsConfig = watchconfig.Functions
 
 // Functions watches the state of the pipeline's Cloud Functions through the Cloud
 // Functions admin API (the monitor's account needs roles/cloudfunctions.viewer).
@@ -123,7 +55,7 @@ func NewFunctions(cfg FunctionsConfig, client *functions.FunctionClient, now fun
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	return &Functions{
 		cfg:    cfg,
 		parent: "projects/" + cfg.Project + "/locations/" + cfg.Region,

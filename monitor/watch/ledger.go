@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -21,20 +20,12 @@ import (
 	"github.com/jobpulse/jobpulse/internal/warehouse"
 	"github.com/jobpulse/jobpulse/internal/warehouse/bigquery"
 	"github.com/jobpulse/jobpulse/monitor/sample"
+	"github.com/jobpulse/jobpulse/monitor/watchconfig"
 	sqlfiles "github.com/jobpulse/jobpulse/sql"
 )
 
-// Defaults for the fields of LedgerConfig left zero.
-const (
-	// DefaultWindow is how long the pipeline may go without a working run; the default
-	// pipeline_stale rule fires above the same 3 h (10800 s).
-	DefaultWindow = 3 * time.Hour
-	// DefaultLedgerTimeout bounds one tick: opening the warehouse and the query.
-	DefaultLedgerTimeout = 10 * time.Second
-)
-
-// DefaultSources are the sources the pipeline collects.
-func DefaultSources() []string { return []string{"saramin", "trends", "qnet"} }
+// LedgerConfig configures the ledger watcher (see watchconfig.Ledger).
+type LedgerConfig = watchconfig.Ledger
 
 // ledgerQuery is sql/queries/monitor_pipeline_state.sql.
 const ledgerQuery = "monitor_pipeline_state"
@@ -42,63 +33,6 @@ const ledgerQuery = "monitor_pipeline_state"
 // statusFailed is the ledger status of a failed run (internal/pipeline.OutcomeFailed;
 // not imported, to keep the pipeline's sources and notifiers out of the monitor).
 const statusFailed = "failed"
-
-var sourceRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// LedgerConfig configures the ledger watcher. Zero fields take their defaults.
-type LedgerConfig struct {
-	// Sources are expected to run. One that has never worked reports its age from the
-	// watcher's start, so "never ran for 3 h" alerts after 3 h rather than at once.
-	// Sources found in the ledger are reported whether listed here or not.
-	Sources []string
-	// Window is how long a source may go without a working run. Alerting is the rules'
-	// job (keep pipeline_stale's threshold equal); the watcher logs when a source
-	// crosses it, either way.
-	Window time.Duration
-	// Timeout bounds one tick: opening the warehouse and the query.
-	Timeout time.Duration
-	// Since is when watching began: a source that never worked reports its age from
-	// it. Zero means the watcher's construction. The agent runs the watcher in a fresh
-	// probe process every time and passes its own start here, so that "never ran for
-	// 3 h" still alerts after 3 h.
-	Since time.Time
-}
-
-func (c LedgerConfig) withDefaults() LedgerConfig {
-	if c.Sources == nil {
-		c.Sources = DefaultSources()
-	}
-	if c.Window == 0 {
-		c.Window = DefaultWindow
-	}
-	if c.Timeout == 0 {
-		c.Timeout = DefaultLedgerTimeout
-	}
-	return c
-}
-
-// Validate reports every problem with c at once; zero fields take their defaults.
-func (c LedgerConfig) Validate() error {
-	c = c.withDefaults()
-	var errs []error
-	seen := map[string]bool{}
-	for _, s := range c.Sources {
-		switch {
-		case !sourceRE.MatchString(s):
-			errs = append(errs, fmt.Errorf("ledger source %q: want a lowercase source name as in meta.pipeline_runs, e.g. saramin", s))
-		case seen[s]:
-			errs = append(errs, fmt.Errorf("ledger source %q is listed twice", s))
-		}
-		seen[s] = true
-	}
-	if c.Window < 0 {
-		errs = append(errs, fmt.Errorf("ledger window %s: want a positive duration such as 3h", c.Window))
-	}
-	if c.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("ledger timeout %s: want a positive duration such as 10s", c.Timeout))
-	}
-	return errors.Join(errs...)
-}
 
 // Opener opens the warehouse that holds the ledger. The ledger watcher opens it at every
 // tick and closes it before returning, so that a DuckDB file is held only for a moment.
@@ -161,7 +95,7 @@ func NewLedger(cfg LedgerConfig, open Opener, now func() time.Time, logger *slog
 		started = now()
 	}
 	return &Ledger{
-		cfg:     cfg.withDefaults(),
+		cfg:     cfg.WithDefaults(),
 		open:    open,
 		project: project,
 		now:     now,
