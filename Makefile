@@ -30,7 +30,7 @@ sqlcheck:
 ## build: build the binaries into ./bin: jobpulse (the CLI, also the monitor's probe) and jobpulse-monitor (the agent; install both together)
 build:
 	$(GO) build -o bin/ ./cmd/jobpulse
-	$(GO) build -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
+	CGO_ENABLED=0 $(GO) build -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
 
 ## clean: remove build output (not ./data)
 clean:
@@ -45,5 +45,5 @@ lint-terraform:
 .PHONY: bench-monitor
 bench-monitor: ARGS ?= -interval 15s -ticks 20 -doc docs/benchmarks.md
 bench-monitor:
-	$(GO) build -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
+	CGO_ENABLED=0 $(GO) build -o bin/jobpulse-monitor ./cmd/jobpulse-monitor
 	$(GO) run ./tools/monitorbench -agent bin/jobpulse-monitor $(ARGS)
