@@ -71,13 +71,12 @@ type CollectResult struct {
 // commits what was collected and the watermark moves to where the next run resumes.
 func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 	now := c.Now().UTC().Truncate(time.Second)
-	res := CollectResult{Source: SourceSaramin, RunID: NewRunID(SourceSaramin, now), DT: now.Format("2006-01-02")}
-	res.RunURL = c.Store.URL(lake.RawRunPrefix(res.Source, res.DT, res.RunID))
+	res := newCollectResult(c.Store, SourceSaramin, now)
 	log := c.Logger.With("source", res.Source, "run_id", res.RunID)
 
 	wm, gen, err := lake.ReadWatermark(ctx, c.Store, res.Source)
 	if err != nil {
-		return c.fail(res, fmt.Errorf("read watermark: %w", err))
+		return failRun(res, fmt.Errorf("read watermark: %w", err))
 	}
 	res.Watermark = wm.Through
 	from := now.Add(-c.Lookback)
@@ -133,7 +132,7 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 		}
 	default:
 		c.quarantine(ctx, res, len(m.Pages)+1, err)
-		return c.fail(res, err)
+		return failRun(res, err)
 	}
 
 	m.Outcome, m.Calls, m.Records, m.DistinctIDs, m.Warnings = res.Outcome, cr.Calls, cr.Records, len(ids), cr.Warnings
@@ -142,7 +141,7 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 		m.CoveredThrough = &cr.Covered
 	}
 	if res.ManifestURL, err = lake.WriteManifest(ctx, c.Store, m); err != nil {
-		return c.fail(res, fmt.Errorf("write manifest: %w", err))
+		return failRun(res, fmt.Errorf("write manifest: %w", err))
 	}
 	res.ManifestURL = c.Store.URL(res.ManifestURL)
 
@@ -156,7 +155,7 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 			log.WarnContext(ctx, msg)
 			res.Warnings = append(res.Warnings, msg)
 		case err != nil:
-			return c.fail(res, fmt.Errorf("advance watermark: %w", err))
+			return failRun(res, fmt.Errorf("advance watermark: %w", err))
 		default:
 			res.Watermark, res.WatermarkAdvanced = cr.Covered, true
 		}
@@ -166,7 +165,16 @@ func (c *SaraminCollect) Run(ctx context.Context) (CollectResult, error) {
 	return res, nil
 }
 
-func (c *SaraminCollect) fail(res CollectResult, err error) (CollectResult, error) {
+// newCollectResult starts the result of a run of source at now: its id, partition and
+// where its pages land.
+func newCollectResult(store lake.Store, source string, now time.Time) CollectResult {
+	res := CollectResult{Source: source, RunID: NewRunID(source, now), DT: now.Format("2006-01-02")}
+	res.RunURL = store.URL(lake.RawRunPrefix(res.Source, res.DT, res.RunID))
+	return res
+}
+
+// failRun marks a run failed and wraps err with it.
+func failRun(res CollectResult, err error) (CollectResult, error) {
 	res.Outcome = OutcomeFailed
 	return res, fmt.Errorf("collect %s run %s: %w", res.Source, res.RunID, err)
 }

@@ -41,13 +41,12 @@ var qnetStages = []qnet.Stage{qnet.StageWritten, qnet.StagePractical}
 // Run collects one pass (or the backlog of the last one).
 func (c *QnetCollect) Run(ctx context.Context) (CollectResult, error) {
 	now := c.Now().UTC().Truncate(time.Second)
-	res := CollectResult{Source: SourceQnet, RunID: NewRunID(SourceQnet, now), DT: now.Format("2006-01-02")}
-	res.RunURL = c.Store.URL(lake.RawRunPrefix(res.Source, res.DT, res.RunID))
+	res := newCollectResult(c.Store, SourceQnet, now)
 	log := c.Logger.With("source", res.Source, "run_id", res.RunID)
 
 	ps, err := openPass(ctx, c.Store, res.Source, now, c.MinInterval)
 	if err != nil {
-		return c.fail(res, err)
+		return failRun(res, err)
 	}
 	res.Watermark = ps.wm.Through
 	exams := ps.keys(c.Exams)
@@ -74,7 +73,7 @@ exams:
 			for w := range windows {
 				year := baseYear - w*qnet.WindowYears
 				if err := ctx.Err(); err != nil {
-					return c.fail(res, err)
+					return failRun(res, err)
 				}
 				r, err := c.Client.EventYear(ctx, stage, exam, year)
 				var notCovered *qnet.NotCoveredError
@@ -88,7 +87,7 @@ exams:
 					notAttempted = append(notAttempted, exams[i:]...)
 					break exams
 				case isAccessError(err):
-					return c.fail(res, err)
+					return failRun(res, err)
 				case err != nil:
 					failed[exam] = err.Error()
 					var bad *qnet.MalformedError
@@ -104,7 +103,7 @@ exams:
 				n := len(m.Pages) + 1
 				name := lake.RawPage(res.Source, res.DT, res.RunID, n)
 				if _, err := c.Store.Put(ctx, name, r.Raw, lake.IfAbsent()); err != nil {
-					return c.fail(res, fmt.Errorf("store page %d: %w", n, err))
+					return failRun(res, fmt.Errorf("store page %d: %w", n, err))
 				}
 				m.Pages = append(m.Pages, lake.NewPageEntry(path.Base(name), r.Raw, len(r.Stats), c.Client.Params(stage, exam, year)))
 				res.Records += len(r.Stats)
@@ -126,16 +125,11 @@ exams:
 		res.Outcome = lake.OutcomeSuccess
 	}
 	if err := ps.commit(ctx, &res, m, left, stop != nil, c.Now); err != nil {
-		return c.fail(res, err)
+		return failRun(res, err)
 	}
 	log.InfoContext(ctx, "collected", "outcome", res.Outcome, "pages", res.Pages, "records", res.Records,
 		"failed", len(failed), "not_attempted", len(notAttempted), "manifest", res.ManifestURL)
 	return res, nil
-}
-
-func (c *QnetCollect) fail(res CollectResult, err error) (CollectResult, error) {
-	res.Outcome = OutcomeFailed
-	return res, fmt.Errorf("collect %s run %s: %w", res.Source, res.RunID, err)
 }
 
 // isAccessError is a permanent gateway refusal (key, registration, access): every

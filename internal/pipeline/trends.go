@@ -43,13 +43,12 @@ type TrendsCollect struct {
 // Run collects one pass (or the backlog of the last one).
 func (c *TrendsCollect) Run(ctx context.Context) (CollectResult, error) {
 	now := c.Now().UTC().Truncate(time.Second)
-	res := CollectResult{Source: SourceTrends, RunID: NewRunID(SourceTrends, now), DT: now.Format("2006-01-02")}
-	res.RunURL = c.Store.URL(lake.RawRunPrefix(res.Source, res.DT, res.RunID))
+	res := newCollectResult(c.Store, SourceTrends, now)
 	log := c.Logger.With("source", res.Source, "run_id", res.RunID)
 
 	ps, err := openPass(ctx, c.Store, res.Source, now, c.MinInterval)
 	if err != nil {
-		return c.fail(res, err)
+		return failRun(res, err)
 	}
 	res.Watermark = ps.wm.Through
 	keywords := ps.keys(c.Keywords)
@@ -60,7 +59,7 @@ func (c *TrendsCollect) Run(ctx context.Context) (CollectResult, error) {
 	}
 	batches, err := trends.Batches(keywords, c.Anchor, c.BatchSize)
 	if err != nil {
-		return c.fail(res, err)
+		return failRun(res, err)
 	}
 	log.InfoContext(ctx, "collecting", "keywords", len(keywords), "batches", len(batches), "backlog", len(ps.backlog.Items), "full_pass", ps.due)
 
@@ -96,7 +95,7 @@ func (c *TrendsCollect) Run(ctx context.Context) (CollectResult, error) {
 	blocked := errors.Is(cerr, trends.ErrRateLimited)
 	switch {
 	case cerr != nil && !blocked:
-		return c.fail(res, cerr)
+		return failRun(res, cerr)
 	case blocked:
 		res.Outcome = lake.OutcomeQuotaExhausted
 		log.WarnContext(ctx, "Google Trends is rate limiting; the keywords not fetched wait in the backlog", "not_attempted", len(cr.NotAttempted))
@@ -107,14 +106,9 @@ func (c *TrendsCollect) Run(ctx context.Context) (CollectResult, error) {
 	}
 
 	if err := ps.commit(ctx, &res, m, left, blocked, c.Now); err != nil {
-		return c.fail(res, err)
+		return failRun(res, err)
 	}
 	log.InfoContext(ctx, "collected", "outcome", res.Outcome, "pages", res.Pages, "records", res.Records,
 		"keywords", len(cr.Fetched), "failed", len(cr.Failed), "not_attempted", len(cr.NotAttempted), "manifest", res.ManifestURL)
 	return res, nil
-}
-
-func (c *TrendsCollect) fail(res CollectResult, err error) (CollectResult, error) {
-	res.Outcome = OutcomeFailed
-	return res, fmt.Errorf("collect %s run %s: %w", res.Source, res.RunID, err)
 }
