@@ -148,6 +148,7 @@ type Agent struct {
 	metrics   *metrics
 
 	mu           sync.Mutex // guards the last tick's view
+	ticks        uint64     // ticks finished, so /metrics knows when its cache is stale
 	last         []sample.Result
 	lastTickEnd  time.Time
 	tickDuration time.Duration
@@ -236,6 +237,12 @@ func buildRunners(cfg Config, deps Deps, probeWait time.Duration) ([]*runner, []
 		}
 		closers = append(closers, p.close)
 	}
+	closers = append(closers, func() error {
+		for _, r := range runners {
+			r.stop()
+		}
+		return nil
+	})
 	return runners, closers, nil
 }
 
@@ -246,7 +253,8 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// Close stops a running probe and waits for it.
+// Close stops a running probe and waits for it, and ends the collectors' workers (a
+// call still running finishes in the background). The agent must not tick after it.
 func (a *Agent) Close() error {
 	var errs []error
 	for _, c := range a.closers {
@@ -345,6 +353,7 @@ func (a *Agent) Tick(ctx context.Context) []alert.Event {
 	}
 	end := a.now()
 	a.mu.Lock()
+	a.ticks++
 	a.last, a.lastTickEnd, a.tickDuration, a.firing = results, end, end.Sub(start), firing
 	a.mu.Unlock()
 	// Log a collector's failure when it starts and its recovery, not every tick: the
@@ -375,14 +384,17 @@ func (a *Agent) Tick(ctx context.Context) []alert.Event {
 }
 
 // collect runs every runner concurrently and appends the agent's own samples about
-// them as one more Result.
+// them as one more Result. The runners' workers do the collecting, so a tick starts no
+// goroutine.
 func collect(ctx context.Context, runners []*runner) []sample.Result {
 	results := make([]sample.Result, len(runners)+1)
-	var wg sync.WaitGroup
+	calls := make([]call, len(runners))
 	for i, r := range runners {
-		wg.Go(func() { results[i] = r.run(ctx) })
+		calls[i] = r.start(ctx)
 	}
-	wg.Wait()
+	for i, r := range runners {
+		results[i] = r.finish(calls[i])
+	}
 	own := make([]sample.Sample, 0, 2*len(runners))
 	for i, r := range runners {
 		ok := 0.0
@@ -438,9 +450,11 @@ func (a *Agent) Deliver(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// runner runs one collector with a timeout. A collector that overstays it is reported
-// as failed and not called again until its call returns, so a stuck one costs one
-// goroutine, not one per tick.
+// runner runs one collector with a timeout, in a worker goroutine that lives as long
+// as the runner: a goroutine per collector per tick would grow a fresh stack through
+// the collector's calls every tick, which cost more CPU than some collectors do. A
+// collector that overstays its timeout is reported as failed and not called again
+// until its call returns, so a stuck one holds only its worker.
 type runner struct {
 	c       Collector
 	name    string
@@ -450,42 +464,101 @@ type runner struct {
 	busy    atomic.Bool
 	since   atomic.Int64 // when the running call started, Unix nanoseconds
 	failing bool         // the last tick's call failed; only the tick loop uses it
+
+	calls   chan call      // to the worker; closed by stop
+	results chan seqResult // from the worker; holds at most one result
+	seq     uint64         // the last call's number; only the tick loop uses it
+	done    chan struct{}  // closed when the worker has returned
+}
+
+// call is one request to a runner's worker; a call with a zero seq was skipped.
+type call struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	seq    uint64
+	start  time.Time
+}
+
+// seqResult is a worker's answer to the call numbered seq.
+type seqResult struct {
+	seq uint64
+	res sample.Result
 }
 
 func newRunner(c Collector, timeout time.Duration, now func() time.Time) *runner {
-	return &runner{c: c, name: c.Name(), timeout: timeout, labels: map[string]string{"collector": c.Name()}, now: now}
+	r := &runner{
+		c: c, name: c.Name(), timeout: timeout, labels: map[string]string{"collector": c.Name()}, now: now,
+		calls: make(chan call, 1), results: make(chan seqResult, 1), done: make(chan struct{}),
+	}
+	go r.work()
+	return r
 }
 
-func (r *runner) run(ctx context.Context) sample.Result {
-	start := r.now()
+func (r *runner) work() {
+	defer close(r.done)
+	for c := range r.calls {
+		res := r.c.Collect(c.ctx)
+		// The result goes in before the runner is free, so the next call finds it (and
+		// drops it, if its caller gave up on it) instead of racing it.
+		r.results <- seqResult{seq: c.seq, res: res}
+		r.busy.Store(false)
+	}
+}
+
+// stop ends the worker once its current call, if any, returns; it does not wait.
+func (r *runner) stop() { close(r.calls) }
+
+// start hands the collector this tick's call, unless the previous call still runs.
+func (r *runner) start(ctx context.Context) call {
+	now := r.now()
 	if !r.busy.CompareAndSwap(false, true) {
+		return call{start: now}
+	}
+	r.seq++
+	r.since.Store(now.UnixNano())
+	c := call{seq: r.seq, start: now}
+	c.ctx, c.cancel = context.WithTimeout(ctx, r.timeout)
+	r.calls <- c
+	return c
+}
+
+// finish waits for c's result until its timeout.
+func (r *runner) finish(c call) sample.Result {
+	if c.seq == 0 {
 		return sample.Result{Collector: r.name, Err: fmt.Errorf("collect %s: skipped: the call started at %s has not returned yet",
 			r.name, time.Unix(0, r.since.Load()).UTC().Format(time.RFC3339))}
 	}
-	r.since.Store(start.UnixNano())
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	ch := make(chan sample.Result, 1)
-	go func() {
-		defer r.busy.Store(false)
-		ch <- r.c.Collect(ctx)
-	}()
-	var res sample.Result
-	select {
-	case res = <-ch:
-	case <-ctx.Done():
-		select {
-		case res = <-ch:
-		default:
-			return sample.Result{Collector: r.name, Duration: r.now().Sub(start),
-				Err: fmt.Errorf("collect %s: no answer within %s: %w", r.name, r.timeout, context.Cause(ctx))}
-		}
+	defer c.cancel()
+	res, ok := r.receive(c)
+	if !ok {
+		return sample.Result{Collector: r.name, Duration: r.now().Sub(c.start),
+			Err: fmt.Errorf("collect %s: no answer within %s: %w", r.name, r.timeout, context.Cause(c.ctx))}
 	}
 	if res.Collector == "" {
 		res.Collector = r.name
 	}
 	if res.Duration == 0 {
-		res.Duration = r.now().Sub(start)
+		res.Duration = r.now().Sub(c.start)
 	}
 	return res
+}
+
+// receive returns c's result, dropping a late one of an earlier call that timed out.
+// An answer that is already there wins over a deadline that has passed too.
+func (r *runner) receive(c call) (sample.Result, bool) {
+	for {
+		var got seqResult
+		select {
+		case got = <-r.results:
+		default:
+			select {
+			case got = <-r.results:
+			case <-c.ctx.Done():
+				return sample.Result{}, false
+			}
+		}
+		if got.seq == c.seq {
+			return got.res, true
+		}
+	}
 }

@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,5 +61,46 @@ func TestCollect_stuckCollector(t *testing.T) {
 		if diff := cmp.Diff(sample.Result{Collector: AgentCollector, Samples: want}, results[2]); diff != "" {
 			t.Errorf("tick %d: the agent's samples (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// countingCollector answers with how many times it was called; its first call hangs
+// until released.
+type countingCollector struct {
+	calls   atomic.Int64
+	release chan struct{}
+}
+
+func (*countingCollector) Name() string { return "counting" }
+
+func (c *countingCollector) Collect(context.Context) sample.Result {
+	if c.calls.Add(1) == 1 {
+		<-c.release
+	}
+	return sample.Result{Samples: []sample.Sample{{Name: "call", Value: float64(c.calls.Load())}}}
+}
+
+// TestRunner_lateResultIsDropped: the answer of a call that overstayed its timeout
+// arrives after the tick gave up on it; the next tick gets its own call's answer, not
+// that late one.
+func TestRunner_lateResultIsDropped(t *testing.T) {
+	t.Parallel()
+	c := &countingCollector{release: make(chan struct{})}
+	r := newRunner(c, 20*time.Millisecond, time.Now)
+	t.Cleanup(r.stop)
+	if res := r.finish(r.start(context.Background())); res.Err == nil {
+		t.Fatalf("first call: want a timeout, got %+v", res)
+	}
+	close(c.release)
+	for r.busy.Load() { // the late answer is in the runner's channel once busy clears
+		time.Sleep(time.Millisecond)
+	}
+	r.timeout = time.Hour
+	res := r.finish(r.start(context.Background()))
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if diff := cmp.Diff([]sample.Sample{{Name: "call", Value: 2}}, res.Samples); diff != "" {
+		t.Errorf("second tick's samples (-want +got):\n%s", diff)
 	}
 }

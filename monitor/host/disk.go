@@ -61,6 +61,9 @@ func statfs(path string) (disk.UsageStat, error) {
 // /var/lib/containers and /var/lib/kubelet with everything below them, plus
 // Config.MountPointExcludes.
 //
+// The mount table is read again only when the kernel says it changed (see mountWatch);
+// the statfs calls run every tick.
+//
 // Each statfs runs in its own goroutine with Config.StatTimeout (default 5s). A mount
 // that does not answer in time reports disk_stat_timeout 1 and is remembered as stuck:
 // it is not statted again until that earlier call returns, so a hung server costs one
@@ -74,6 +77,13 @@ type Disk struct {
 	statfs   StatfsFunc
 	now      func() time.Time
 	logger   *slog.Logger
+
+	// mounts tells when the mount table changed; parts is the table as last read, valid
+	// when haveParts. tableMu guards the three.
+	tableMu   sync.Mutex
+	mounts    *mountWatch
+	parts     []disk.PartitionStat
+	haveParts bool
 
 	mu sync.Mutex
 	// inflight holds the mount paths whose statfs has not returned; the value is true
@@ -109,6 +119,7 @@ func NewDisk(cfg Config, deps Deps) *Disk {
 		statfs:   fn,
 		now:      deps.Now,
 		logger:   deps.Logger,
+		mounts:   watchMounts(cfg.ProcPath),
 		inflight: map[string]bool{},
 	}
 }
@@ -131,7 +142,7 @@ type statResult struct {
 // Collect implements Collector.
 func (d *Disk) Collect(ctx context.Context) sample.Result {
 	return observe(d.Name(), d.now, func(time.Time) (gather, error) {
-		parts, err := disk.PartitionsWithContext(withHostEnv(ctx, d.env), false)
+		parts, err := d.partitions(ctx)
 		if err != nil {
 			return gather{}, fmt.Errorf("list mounts: %w", err)
 		}
@@ -141,6 +152,23 @@ func (d *Disk) Collect(ctx context.Context) sample.Result {
 		}
 		return d.wait(ctx, mounts)
 	})
+}
+
+// partitions returns the mount table, read again only when it changed. The watch is
+// asked before the read, so a mount that lands during the read is seen next tick.
+func (d *Disk) partitions(ctx context.Context) ([]disk.PartitionStat, error) {
+	d.tableMu.Lock()
+	defer d.tableMu.Unlock()
+	if d.haveParts && !d.mounts.changed() {
+		return d.parts, nil
+	}
+	parts, err := disk.PartitionsWithContext(withHostEnv(ctx, d.env), false)
+	if err != nil {
+		d.parts, d.haveParts = nil, false
+		return nil, err
+	}
+	d.parts, d.haveParts = parts, true
+	return parts, nil
 }
 
 // start launches a statfs for each local mount that is not stuck; stuck mounts come

@@ -5,11 +5,13 @@ package host
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -44,10 +46,12 @@ type Deps struct {
 	Statfs StatfsFunc
 	// Resolver answers the dns probes and the host lookups of tcp probes.
 	Resolver *net.Resolver
-	// HTTPClient runs the https probes. The default neither follows redirects (a
-	// redirect is an answer) nor keeps connections alive (each probe must prove that a
-	// new connection still works).
-	HTTPClient *http.Client
+	// TLSConfig is the base of the https probes' TLS settings (tests set RootCAs);
+	// nil: the system's roots. Each probe opens a new connection, which must prove the
+	// path still works, and follows no redirect: a redirect is an answer.
+	TLSConfig *tls.Config
+	// Proxy picks the proxy of an https probe (default http.ProxyFromEnvironment).
+	Proxy func(*http.Request) (*url.URL, error)
 }
 
 func (d Deps) withDefaults() Deps {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -160,7 +161,7 @@ func TestNetwork_probes(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	n := NewNetwork(cfg, Deps{Now: fixedNow, Resolver: resolverAt(dns), HTTPClient: tls.Client()})
+	n := NewNetwork(cfg, Deps{Now: fixedNow, Resolver: resolverAt(dns), TLSConfig: tls.Client().Transport.(*http.Transport).TLSClientConfig})
 	r := n.Collect(context.Background())
 	if r.Err != nil {
 		t.Fatalf("failing probes must not fail the collector: %v", r.Err)
@@ -279,5 +280,57 @@ func TestNetwork_secretNeverShown(t *testing.T) {
 		if strings.Contains(text, secret) {
 			t.Errorf("%s show the secret:\n%s", what, text)
 		}
+	}
+}
+
+// TestNetwork_httpsRequest: the hand-made probe request is an HTTP/1.1 GET of the
+// URL's path and query with the Host, User-Agent, Connection: close and, from the URL's
+// user info, Basic credentials, as net/http's client would send it.
+func TestNetwork_httpsRequest(t *testing.T) {
+	t.Parallel()
+	got := make(chan *http.Request, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	u := strings.Replace(srv.URL, "http://", "http://probe:pw@", 1) + "/health?x=1"
+	n := NewNetwork(Config{Targets: []Target{{Name: "web", Kind: KindHTTPS, Address: u}}}, Deps{Now: fixedNow})
+	if diff := cmp.Diff(probeSamples("web", "https", 1, 204), values(n.Collect(context.Background()))); diff != "" {
+		t.Errorf("samples (-want +got):\n%s", diff)
+	}
+	r := <-got
+	user, pw, _ := r.BasicAuth()
+	type request struct{ Method, Proto, URI, Host, UserAgent, User, Password string }
+	want := request{"GET", "HTTP/1.1", "/health?x=1", srv.Listener.Addr().String(), "jobpulse-monitor", "probe", "pw"}
+	if diff := cmp.Diff(want, request{r.Method, r.Proto, r.RequestURI, r.Host, r.UserAgent(), user, pw}); diff != "" {
+		t.Errorf("request (-want +got):\n%s", diff)
+	}
+	if !r.Close {
+		t.Error("the probe did not ask to close the connection")
+	}
+}
+
+// TestNetwork_httpsThroughProxy: a probe the environment routes through a proxy asks
+// the proxy, with the absolute URL, as net/http does.
+func TestNetwork_httpsThroughProxy(t *testing.T) {
+	t.Parallel()
+	asked := make(chan string, 1)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked <- r.RequestURI
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(proxy.Close)
+	proxyURL, err := url.Parse(proxy.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := NewNetwork(Config{Targets: []Target{{Name: "web", Kind: KindHTTPS, Address: "http://api.example.test/ping"}}},
+		Deps{Now: fixedNow, Proxy: http.ProxyURL(proxyURL)})
+	if diff := cmp.Diff(probeSamples("web", "https", 1, http.StatusTeapot), values(n.Collect(context.Background()))); diff != "" {
+		t.Errorf("samples (-want +got):\n%s", diff)
+	}
+	if got := <-asked; got != "http://api.example.test/ping" {
+		t.Errorf("the proxy was asked for %q, want the absolute URL", got)
 	}
 }
