@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/jobpulse/jobpulse/monitor"
 )
 
@@ -143,9 +145,15 @@ func TestCLI_usageErrors(t *testing.T) {
 		want []string
 	}{
 		{name: "unknown_command", args: []string{"watch"}, want: []string{`unknown command or argument "watch"`}},
-		{name: "unknown_flag", args: []string{"run", "--bogus"}, want: []string{"unknown flag: --bogus"}},
-		{name: "bad_flag_value", args: []string{"run", "--interval", "often"}, want: []string{"--interval"}},
-		{name: "config_without_subcommand", args: []string{"config"}, want: []string{"a subcommand is required"}},
+		{name: "unknown_flag", args: []string{"run", "--bogus"}, want: []string{"flag provided but not defined: -bogus"}},
+		{name: "bad_flag_value", args: []string{"run", "--interval", "often"}, want: []string{`invalid value "often" for flag -interval: time: invalid duration`}},
+		{name: "run_flag_on_check", args: []string{"check", "--state-dir", "/tmp"}, want: []string{"flag provided but not defined: -state-dir"}},
+		{name: "stray_argument", args: []string{"run", "--interval", "15s", "extra"}, want: []string{`unknown command or argument "extra" for "jobpulse-monitor run"`}},
+		{name: "argument_after_double_dash", args: []string{"run", "--", "extra"}, want: []string{`unknown command or argument "extra"`}},
+		{name: "command_named_twice", args: []string{"check", "check"}, want: []string{`unknown command or argument "check" for "jobpulse-monitor check"`}},
+		{name: "unknown_config_subcommand", args: []string{"config", "foo"}, want: []string{`unknown command or argument "foo" for "jobpulse-monitor config"`, "Run 'jobpulse-monitor config --help' for usage."}},
+		{name: "unknown_help_topic", args: []string{"help", "watch"}, want: []string{`unknown help topic "watch"`}},
+		{name: "config_without_subcommand", args: []string{"config"}, want: []string{"Commands:\n  example", "a subcommand is required: example"}},
 		{name: "missing_config_file", args: []string{"check", "--config", "/nonexistent/monitor.yaml"}, want: []string{"/nonexistent/monitor.yaml"}},
 		{name: "unknown_key_names_its_line", args: []string{"run", "--config", badFile}, want: []string{"line 3: field state_dri not found at the top level"}},
 		{
@@ -171,6 +179,9 @@ func TestCLI_usageErrors(t *testing.T) {
 				if !strings.Contains(r.stderr, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 				}
+			}
+			if r.stdout != "" {
+				t.Errorf("a usage error wrote to stdout:\n%s", r.stdout)
 			}
 		})
 	}
@@ -198,5 +209,177 @@ func TestCLI_runStopsAndKeepsTheWebhookSecret(t *testing.T) {
 	}
 	if strings.Contains(errb.String()+out.String(), secret) {
 		t.Errorf("the output holds the webhook secret:\n%s\n%s", out.String(), errb.String())
+	}
+}
+
+func TestCLI_help(t *testing.T) {
+	t.Parallel()
+	runFlags := []string{"--config file", "--log-level level", "--log-format format", `(default "json")`, "--listen address", "--interval duration", "--state-dir directory", "-h, --help"}
+	checkFlags := []string{"--config file", "--log-level level", `(default "info")`, "--log-format format", "-h, --help"}
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{name: "root_double_dash", args: []string{"--help"}, want: append([]string{"Without a command it runs the agent", "jobpulse-monitor [flags]", "  check  ", "  config  ", "  version  "}, runFlags...)},
+		{name: "root_short", args: []string{"-h"}, want: append([]string{"Without a command it runs the agent"}, runFlags...)},
+		{name: "help_command", args: []string{"help"}, want: append([]string{"Without a command it runs the agent"}, runFlags...)},
+		{name: "run", args: []string{"run", "-help"}, want: append([]string{"Run the agent until SIGINT", "jobpulse-monitor run [flags]"}, runFlags...)},
+		{name: "check_double_dash", args: []string{"check", "--help"}, want: append([]string{"check runs every collector once", "jobpulse-monitor check [flags]"}, checkFlags...), notWant: []string{"--listen", "--interval", "--state-dir"}},
+		{name: "check_short", args: []string{"check", "-h"}, want: checkFlags, notWant: []string{"--listen"}},
+		{name: "help_check", args: []string{"help", "check"}, want: append([]string{"check runs every collector once"}, checkFlags...), notWant: []string{"--listen"}},
+		{name: "help_wins_over_an_invalid_config", args: []string{"--config", "/nonexistent/monitor.yaml", "check", "--help"}, want: checkFlags},
+		{name: "config", args: []string{"config", "--help"}, want: []string{"Configuration helpers", "  example  Print a complete"}, notWant: []string{"--config"}},
+		{name: "help_config_example", args: []string{"help", "config", "example"}, want: []string{"Print a complete, commented example configuration", "jobpulse-monitor config example [flags]", "-h, --help"}, notWant: []string{"--config"}},
+		{name: "version", args: []string{"version", "--help"}, want: []string{"Print the version", "jobpulse-monitor version [flags]"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, tc.args...)
+			if r.code != exitOK || r.stderr != "" {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", r.code, exitOK, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("help lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(r.stdout, w) {
+					t.Errorf("help holds %q:\n%s", w, r.stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestCLI_flagErrorsOnce: the flag package's own message reaches stderr once (it would
+// print it, and its usage, a second time if its output were not discarded), followed by
+// the hint.
+func TestCLI_flagErrorsOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{
+			name: "unknown_flag_on_run",
+			args: []string{"run", "--bogus"},
+			want: "jobpulse-monitor: flag provided but not defined: -bogus\nRun 'jobpulse-monitor run --help' for usage.\n",
+		},
+		{
+			name: "unknown_flag_on_root",
+			args: []string{"-bogus=1"},
+			want: "jobpulse-monitor: flag provided but not defined: -bogus\nRun 'jobpulse-monitor --help' for usage.\n",
+		},
+		{
+			name: "unknown_flag_before_the_command",
+			args: []string{"--bogus", "check"},
+			want: "jobpulse-monitor: flag provided but not defined: -bogus\nRun 'jobpulse-monitor check --help' for usage.\n",
+		},
+		{
+			name: "missing_value",
+			args: []string{"check", "--config"},
+			want: "jobpulse-monitor: flag needs an argument: -config\nRun 'jobpulse-monitor check --help' for usage.\n",
+		},
+		{
+			name: "flag_on_a_command_without_flags",
+			args: []string{"version", "--config", "x"},
+			want: "jobpulse-monitor: flag provided but not defined: -config\nRun 'jobpulse-monitor version --help' for usage.\n",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, nil, tc.args...)
+			if r.code != exitUsage {
+				t.Errorf("exit %d, want %d", r.code, exitUsage)
+			}
+			if diff := cmp.Diff(tc.want, r.stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout: %q, want nothing", r.stdout)
+			}
+		})
+	}
+}
+
+// TestCLI_explicitFlagsOverrideTheFile: a flag given on the command line replaces the
+// file's value even when it is empty or zero, so the value reaches validation and its
+// error, rather than the file's valid value silently winning. The context is already
+// cancelled: should a flag be ignored, the agent stops at once and the test fails on
+// exit 0 instead of running it.
+func TestCLI_explicitFlagsOverrideTheFile(t *testing.T) {
+	t.Parallel()
+	path := fixtureConfig(t, "listen: 127.0.0.1:0\n") // should a flag be ignored, no fixed port
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{name: "empty_state_dir", args: []string{"run", "--config", path, "--state-dir", ""}, want: []string{`state_dir ""`}},
+		{name: "empty_state_dir_with_equals", args: []string{"run", "--config", path, "--state-dir="}, want: []string{`state_dir ""`}},
+		{name: "zero_interval", args: []string{"run", "--config", path, "--interval", "0s"}, want: []string{"interval 0s"}},
+		{name: "empty_listen_single_dash", args: []string{"run", "-config", path, "-listen="}, want: []string{`listen ""`}},
+		{name: "relative_state_dir", args: []string{"run", "--config=" + path, "--state-dir", "relative"}, want: []string{`state_dir "relative"`}},
+		{name: "on_the_root", args: []string{"--config", path, "--interval=0s", "--state-dir", ""}, want: []string{"interval 0s", `state_dir ""`}},
+		{name: "before_the_command", args: []string{"--state-dir", "", "run", "--config", path}, want: []string{`state_dir ""`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var out, errb bytes.Buffer
+			code := realMain(ctx, tc.args, func(string) string { return "" }, &out, &errb)
+			r := result{code, out.String(), errb.String()}
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", r.code, exitUsage, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if n := strings.Count(r.stderr, "\n  - "); n != len(tc.want) {
+				t.Errorf("%d problems reported, want %d (only the overridden values are invalid):\n%s", n, len(tc.want), r.stderr)
+			}
+		})
+	}
+}
+
+// TestCLI_flagForms: every spelling of a flag the standard flag package accepts, and
+// flags before the command name as cobra allowed, reach the command; the flag wins over
+// the environment.
+func TestCLI_flagForms(t *testing.T) {
+	t.Parallel()
+	path := fixtureConfig(t, "  processes:\n    - name: cron\n      comm: cron\n")
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{name: "double_dash_space", args: []string{"check", "--config", path}},
+		{name: "double_dash_equals", args: []string{"check", "--config=" + path}},
+		{name: "single_dash_space", args: []string{"check", "-config", path}},
+		{name: "single_dash_equals", args: []string{"check", "-config=" + path}},
+		{name: "before_the_command", args: []string{"--config", path, "--log-format", "text", "check"}},
+		{name: "flag_over_env", env: map[string]string{configEnv: "/nonexistent/monitor.yaml"}, args: []string{"check", "--config", path}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runCLI(t, tc.env, tc.args...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, want %d\nstderr:\n%s", r.code, exitOK, r.stderr)
+			}
+			if !strings.Contains(r.stdout, `process_running{name="cron"} 2`) {
+				t.Errorf("check did not read %s:\n%s", path, r.stdout)
+			}
+		})
 	}
 }

@@ -1,7 +1,8 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,9 +10,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/jobpulse/jobpulse/internal/logging"
 	"github.com/jobpulse/jobpulse/monitor"
@@ -35,12 +33,11 @@ type app struct {
 	logFormat  string
 }
 
-func newRootCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
+// newRootCmd returns the command line: the root runs the agent, like run.
+func newRootCmd(getenv func(string) string, stdout, stderr io.Writer) *command {
 	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
-	root := &cobra.Command{
-		Use:   "jobpulse-monitor",
-		Short: "jobpulse-monitor — watches this host and the jobpulse pipeline, alerts Slack",
-		Long: `jobpulse-monitor collects host metrics (CPU, memory, disks, network probes,
+	root := newCommand("jobpulse-monitor", "jobpulse-monitor — watches this host and the jobpulse pipeline, alerts Slack",
+		`jobpulse-monitor collects host metrics (CPU, memory, disks, network probes,
 processes) every interval, and the pipeline's state (run ledger, Cloud Functions)
 through its probe, "jobpulse monitor-probe", a child process it starts every
 pipeline.interval; it evaluates alert rules on them and delivers firing and resolved
@@ -48,117 +45,93 @@ alerts to Slack through an outbox on disk. It serves /metrics and /healthz on
 127.0.0.1:9464 by default.
 
 Without a command it runs the agent, like "run". The configuration file comes from
---config or $` + configEnv + `; without either the defaults apply
+--config or $`+configEnv+`; without either the defaults apply
 ("config example" prints them, documented). The Slack webhook URL comes from the
 environment variable the file names (default SLACK_WEBHOOK_URL); without it alerts are
-printed to stdout.`,
-		Args:          noArgs,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		RunE:          a.runAgent,
-	}
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &usageError{err: err, hint: fmt.Sprintf("Run '%s --help' for usage.", c.CommandPath())}
-	})
-	a.runFlags(root.Flags())
-	root.AddCommand(newRunCmd(a), newCheckCmd(a), newConfigCmd(a), newVersionCmd(a))
+printed to stdout.`)
+	root.run = a.runAgent
+	a.runFlags(root.flags)
+	root.add(newRunCmd(a), newCheckCmd(a), newConfigCmd(a), newVersionCmd(a), newHelpCmd(a, root))
 	return root
 }
 
-// noArgs refuses arguments as a usage error (exit 2).
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
-		return nil
-	}
-	return &usageError{err: fmt.Errorf("unknown command or argument %q for %q", args[0], cmd.CommandPath()),
-		hint: fmt.Sprintf("Run '%s --help' for usage.", cmd.CommandPath())}
+func (a *app) commonFlags(fs *flag.FlagSet) {
+	fs.StringVar(&a.configPath, "config", "", "configuration `file` (env "+configEnv+"; default: built-in defaults)")
+	fs.StringVar(&a.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&a.logFormat, "log-format", logging.FormatJSON, "log `format` on stderr: json (Cloud Logging fields), text or auto")
 }
 
-func (a *app) commonFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&a.configPath, "config", "", "configuration file (env "+configEnv+"; default: built-in defaults)")
-	fs.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.StringVar(&a.logFormat, "log-format", logging.FormatJSON, "log format on stderr: json (Cloud Logging fields), text or auto")
-}
-
-func (a *app) runFlags(fs *pflag.FlagSet) {
+func (a *app) runFlags(fs *flag.FlagSet) {
 	a.commonFlags(fs)
-	fs.StringVar(&a.listen, "listen", "", "address of /metrics and /healthz (overrides the file's listen)")
-	fs.DurationVar(&a.interval, "interval", 0, "collection interval, e.g. 15s (overrides the file's interval)")
-	fs.StringVar(&a.stateDir, "state-dir", "", "directory of the alert state and the Slack outbox (overrides the file's state_dir)")
+	fs.StringVar(&a.listen, "listen", "", "`address` of /metrics and /healthz (overrides the file's listen)")
+	fs.Var(durationFlag{&a.interval}, "interval", "collection interval, a `duration` such as 15s (overrides the file's interval)")
+	fs.StringVar(&a.stateDir, "state-dir", "", "`directory` of the alert state and the Slack outbox (overrides the file's state_dir)")
 }
 
-func newRunCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "run",
-		Short: "Run the agent until SIGINT or SIGTERM (the default command)",
-		Args:  noArgs,
-		RunE:  a.runAgent,
-	}
-	a.runFlags(cmd.Flags())
+func newRunCmd(a *app) *command {
+	cmd := newCommand("run", "Run the agent until SIGINT or SIGTERM (the default command)", "")
+	cmd.run = a.runAgent
+	a.runFlags(cmd.flags)
 	return cmd
 }
 
-func newCheckCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "check",
-		Short: "Run one tick: print every sample and the alerts that would fire now (exit 1 if any)",
-		Long: `check runs every collector once, and the pipeline probe when a ledger or a functions
+func newCheckCmd(a *app) *command {
+	cmd := newCommand("check", "Run one tick: print every sample and the alerts that would fire now (exit 1 if any)",
+		`check runs every collector once, and the pipeline probe when a ledger or a functions
 project is configured (waiting for it up to its timeout), and evaluates the rules with
 their hold periods ignored, so it shows what is wrong right now. It neither reads nor writes the
 alert state and sends nothing. Exit status: 0 nothing would fire, 1 something would,
 2 the configuration is invalid. The CPU collector needs two readings, so it reports no
-data here.`,
-		Args: noArgs,
-		RunE: a.check,
-	}
-	a.commonFlags(cmd.Flags())
+data here.`)
+	cmd.run = a.check
+	a.commonFlags(cmd.flags)
 	return cmd
 }
 
-func newConfigCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "Configuration helpers",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cmd.SetOut(cmd.ErrOrStderr())
-			_ = cmd.Help()
-			return &usageError{err: errors.New("a subcommand is required: example")}
-		},
+func newConfigCmd(a *app) *command {
+	cmd := newCommand("config", "Configuration helpers", "")
+	example := newCommand("example", "Print a complete, commented example configuration", "")
+	example.run = func(context.Context, *command, []string) error {
+		_, err := io.WriteString(a.stdout, monitor.ExampleYAML())
+		return err
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "example",
-		Short: "Print a complete, commented example configuration",
-		Args:  noArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := io.WriteString(a.stdout, monitor.ExampleYAML())
-			return err
-		},
-	})
+	cmd.add(example)
 	return cmd
 }
 
-func newVersionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  noArgs,
-		RunE: func(*cobra.Command, []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
-			}
-			fmt.Fprintln(a.stdout, "jobpulse-monitor", v)
-			return nil
-		},
+func newVersionCmd(a *app) *command {
+	cmd := newCommand("version", "Print the version", "")
+	cmd.run = func(context.Context, *command, []string) error {
+		v := "(devel)"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		fmt.Fprintln(a.stdout, "jobpulse-monitor", v)
+		return nil
 	}
+	return cmd
+}
+
+// newHelpCmd returns "help [command]", which prints the help of root or of the command
+// named, like that command's --help.
+func newHelpCmd(a *app, root *command) *command {
+	cmd := newCommand("help", "Print the help of any command", "")
+	cmd.args = "[command]"
+	cmd.takesArgs = true
+	cmd.run = func(_ context.Context, _ *command, args []string) error {
+		target, rest, err := root.Find(args)
+		if err != nil || len(rest) > 0 {
+			return root.usageError(fmt.Errorf("unknown help topic %q", strings.Join(args, " ")))
+		}
+		target.writeHelp(a.stdout)
+		return nil
+	}
+	return cmd
 }
 
 // prepare loads the configuration, applies the flags that override it and validates
 // everything, reporting every problem at once as a usage error.
-func (a *app) prepare(cmd *cobra.Command) (monitor.Config, *slog.Logger, error) {
+func (a *app) prepare(c *command) (monitor.Config, *slog.Logger, error) {
 	var errs []error
 	level, err := logging.ParseLevel(a.logLevel)
 	if err != nil {
@@ -173,27 +146,30 @@ func (a *app) prepare(cmd *cobra.Command) (monitor.Config, *slog.Logger, error) 
 	}
 	cfg := monitor.Default()
 	if path != "" {
-		c, err := monitor.Load(path)
+		loaded, err := monitor.Load(path)
 		if err != nil {
-			return cfg, nil, usage(cmd, append(errs, err))
+			return cfg, nil, usage(c, append(errs, err))
 		}
-		cfg = c
+		cfg = loaded
 	}
-	fs := cmd.Flags()
-	if f := fs.Lookup("listen"); f != nil && f.Changed {
-		cfg.Listen = a.listen
-	}
-	if f := fs.Lookup("interval"); f != nil && f.Changed {
-		cfg.Interval = a.interval
-	}
-	if f := fs.Lookup("state-dir"); f != nil && f.Changed {
-		cfg.StateDir = a.stateDir
-	}
+	// Visit sees the flags given on the command line whatever their value, so that
+	// --state-dir "" or --interval 0s overrides the file and meets validation instead of
+	// being mistaken for an absent flag.
+	c.flags.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "listen":
+			cfg.Listen = a.listen
+		case "interval":
+			cfg.Interval = a.interval
+		case "state-dir":
+			cfg.StateDir = a.stateDir
+		}
+	})
 	if err := cfg.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		return cfg, nil, usage(cmd, errs)
+		return cfg, nil, usage(c, errs)
 	}
 	logger := logging.New(a.stderr, a.logFormat, level)
 	if path == "" {
@@ -204,15 +180,13 @@ func (a *app) prepare(cmd *cobra.Command) (monitor.Config, *slog.Logger, error) 
 	return cfg, logger, nil
 }
 
-func usage(cmd *cobra.Command, errs []error) error {
+func usage(c *command, errs []error) error {
 	var lines []string
 	for _, e := range errs {
-		for _, l := range strings.Split(e.Error(), "\n") {
-			lines = append(lines, l)
-		}
+		lines = append(lines, strings.Split(e.Error(), "\n")...)
 	}
 	return &usageError{err: fmt.Errorf("invalid configuration:\n  - %s", strings.Join(lines, "\n  - ")),
-		hint: fmt.Sprintf("Run '%s --help' for the flags and 'jobpulse-monitor config example' for the file.", cmd.CommandPath())}
+		hint: fmt.Sprintf("Run '%s --help' for the flags and 'jobpulse-monitor config example' for the file.", c.CommandPath())}
 }
 
 func (a *app) deps(logger *slog.Logger) monitor.Deps {
@@ -220,12 +194,11 @@ func (a *app) deps(logger *slog.Logger) monitor.Deps {
 }
 
 // runAgent runs the agent until the context (SIGINT/SIGTERM) ends.
-func (a *app) runAgent(cmd *cobra.Command, _ []string) error {
-	cfg, logger, err := a.prepare(cmd)
+func (a *app) runAgent(ctx context.Context, c *command, _ []string) error {
+	cfg, logger, err := a.prepare(c)
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
 	agent, err := monitor.New(ctx, cfg, a.deps(logger))
 	if err != nil {
 		return err
@@ -235,12 +208,12 @@ func (a *app) runAgent(cmd *cobra.Command, _ []string) error {
 }
 
 // check runs one tick and prints what it saw.
-func (a *app) check(cmd *cobra.Command, _ []string) error {
-	cfg, logger, err := a.prepare(cmd)
+func (a *app) check(ctx context.Context, c *command, _ []string) error {
+	cfg, logger, err := a.prepare(c)
 	if err != nil {
 		return err
 	}
-	report, err := monitor.Check(cmd.Context(), cfg, a.deps(logger))
+	report, err := monitor.Check(ctx, cfg, a.deps(logger))
 	if err != nil {
 		return err
 	}
