@@ -115,7 +115,19 @@ type Engine struct {
 	orphans []*alertState
 	// dirty means the last save failed: the next Evaluate saves even without changes.
 	dirty bool
+	// byMetric lists the rules of each metric name.
+	byMetric map[string][]*compiledRule
+	// fingerprints caches Fingerprint by rule and series key: a tick sees the same
+	// series again and again, and hashing them every tick was most of Evaluate's CPU.
+	fingerprints map[fpKey]string
 }
+
+// fpKey is a series (its sample Key) under a rule.
+type fpKey struct{ rule, series string }
+
+// maxFingerprints bounds the fingerprint cache; hosts whose series churn (mounts,
+// probes renamed) start it afresh when it fills.
+const maxFingerprints = 4096
 
 type compiledRule struct {
 	Rule
@@ -179,6 +191,12 @@ func NewEngine(rules []Rule, store StateStore, now func() time.Time, logger *slo
 		e.rules = append(e.rules, compiledRule{Rule: r, summary: t})
 		e.alerts[r.Name] = map[string]*alertState{}
 	}
+	e.byMetric = map[string][]*compiledRule{}
+	for i := range e.rules {
+		r := &e.rules[i]
+		e.byMetric[r.Metric] = append(e.byMetric[r.Metric], r)
+	}
+	e.fingerprints = map[fpKey]string{}
 	e.started = now().Round(0)
 	if err := e.load(); err != nil {
 		return nil, err
@@ -262,6 +280,20 @@ func Fingerprint(rule string, labels map[string]string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// fingerprint is Fingerprint(r.Name, r.identity(labels)) for the series key, cached.
+func (e *Engine) fingerprint(r *compiledRule, key string, labels map[string]string) string {
+	k := fpKey{rule: r.Name, series: key}
+	if fp, ok := e.fingerprints[k]; ok {
+		return fp
+	}
+	if len(e.fingerprints) >= maxFingerprints {
+		clear(e.fingerprints)
+	}
+	fp := Fingerprint(r.Name, r.identity(labels))
+	e.fingerprints[k] = fp
+	return fp
+}
+
 // observation is one series' sample in this tick.
 type observation struct {
 	key    string
@@ -272,11 +304,6 @@ type observation struct {
 
 // observe picks, per rule and instance, the sample of this tick.
 func (e *Engine) observe(results []sample.Result) map[string]map[string]observation {
-	byMetric := map[string][]*compiledRule{}
-	for i := range e.rules {
-		r := &e.rules[i]
-		byMetric[r.Metric] = append(byMetric[r.Metric], r)
-	}
 	obs := map[string]map[string]observation{}
 	for _, res := range results {
 		if res.Err != nil || res.NoData {
@@ -286,12 +313,17 @@ func (e *Engine) observe(results []sample.Result) map[string]map[string]observat
 			if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
 				continue
 			}
-			for _, r := range byMetric[s.Name] {
+			rules := e.byMetric[s.Name]
+			if len(rules) == 0 {
+				continue
+			}
+			key := s.Key()
+			for _, r := range rules {
 				if !r.matches(s.Labels) {
 					continue
 				}
-				fp := Fingerprint(r.Name, r.identity(s.Labels))
-				o := observation{key: s.Key(), labels: maps.Clone(s.Labels), value: s.Value, holds: r.Op.holds(s.Value, r.Threshold)}
+				fp := e.fingerprint(r, key, s.Labels)
+				o := observation{key: key, labels: maps.Clone(s.Labels), value: s.Value, holds: r.Op.holds(s.Value, r.Threshold)}
 				if obs[r.Name] == nil {
 					obs[r.Name] = map[string]observation{}
 				}

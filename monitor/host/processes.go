@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"regexp"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,7 +41,12 @@ type Processes struct {
 	// comm (and cmdline) of every process on every tick is most of a tick's CPU, and a
 	// PID's name rarely changes. A process that execs into another name is seen within
 	// knownFor, well inside the process_missing rule's hold.
-	known map[string]knownPID
+	known map[int]knownPID
+	// tick counts the collections, to find the known PIDs that are gone.
+	tick uint64
+	// dir lists <proc>; pids is its last listing, reused.
+	dir  *procDir
+	pids []int
 }
 
 // knownFor is how long a PID's match result is reused.
@@ -50,6 +55,7 @@ const knownFor = time.Minute
 type knownPID struct {
 	matched []int // indexes into matches
 	at      time.Time
+	seen    uint64 // the last tick the PID was listed
 }
 
 var _ Collector = (*Processes)(nil)
@@ -71,7 +77,8 @@ func NewProcesses(cfg Config, deps Deps) (*Processes, error) {
 		comm:    make([]byte, 0, 64),
 		cmdline: make([]byte, 0, 512),
 		counts:  make([]int, len(cfg.Processes)),
-		known:   map[string]knownPID{},
+		known:   map[int]knownPID{},
+		dir:     newProcDir(cfg.ProcPath),
 	}
 	for _, m := range cfg.Processes {
 		pm := procMatcher{name: m.Name, comm: m.Comm, min: m.Min}
@@ -96,40 +103,35 @@ func (p *Processes) Name() string { return "processes" }
 // Collect implements Collector.
 func (p *Processes) Collect(context.Context) sample.Result {
 	return observe(p.Name(), p.now, func(now time.Time) (gather, error) {
-		pids, err := listPIDs(p.proc)
-		if err != nil {
-			return gather{}, err
-		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
+		var err error
+		if p.pids, err = p.dir.pids(p.pids[:0]); err != nil {
+			return gather{}, err
+		}
 		clear(p.counts)
-		total := 0
-		live := make(map[string]bool, len(pids))
-		for _, pid := range pids {
-			if !isPID(pid) {
-				continue
-			}
-			total++
+		p.tick++
+		for _, pid := range p.pids {
 			if len(p.matches) == 0 {
-				continue
+				break
 			}
-			live[pid] = true
 			k, ok := p.known[pid]
 			if !ok || now.Sub(k.at) >= knownFor {
 				k = knownPID{matched: p.match(pid, k.matched[:0]), at: now}
-				p.known[pid] = k
 			}
+			k.seen = p.tick
+			p.known[pid] = k
 			for _, i := range k.matched {
 				p.counts[i]++
 			}
 		}
-		for pid := range p.known {
-			if !live[pid] {
+		for pid, k := range p.known {
+			if k.seen != p.tick {
 				delete(p.known, pid) // gone: a new process may get the PID
 			}
 		}
 		out := make([]sample.Sample, 0, 1+2*len(p.matches))
-		out = append(out, gauge("processes_total", float64(total)))
+		out = append(out, gauge("processes_total", float64(len(p.pids))))
 		for i, m := range p.matches {
 			below := 0.0
 			if p.counts[i] < m.min {
@@ -144,36 +146,11 @@ func (p *Processes) Collect(context.Context) sample.Result {
 	})
 }
 
-func listPIDs(proc string) ([]string, error) {
-	f, err := os.Open(proc)
-	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
-	}
-	return names, nil
-}
-
-func isPID(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if name[i] < '0' || name[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // match adds the process to the counts of the matches it satisfies. Read errors mean
 // the process exited (or is hidden from us) and leave it uncounted.
 // match appends to matched the indexes of the matches pid satisfies.
-func (p *Processes) match(pid string, matched []int) []int {
-	dir := p.proc + "/" + pid
+func (p *Processes) match(pid int, matched []int) []int {
+	dir := p.proc + "/" + strconv.Itoa(pid)
 	var comm []byte
 	if p.anyComm {
 		var err error

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -108,7 +109,64 @@ func TestProcesses_reusesMatchesForAMinute(t *testing.T) {
 	if got := running(); got != 1 {
 		t.Errorf("PID 100 gone, 101 new: %v cron, want 1", got)
 	}
-	if _, ok := p.known["100"]; ok {
+	if _, ok := p.known[100]; ok {
 		t.Error("a PID that went away is still cached")
+	}
+}
+
+// TestProcesses_listingFollowsTheHost: the directory is kept open between ticks and
+// rewound; every tick still lists the processes as they are then, and only numeric
+// entries count.
+func TestProcesses_listingFollowsTheHost(t *testing.T) {
+	t.Parallel()
+	proc := t.TempDir()
+	mkdirs := func(names ...string) {
+		for _, n := range names {
+			if err := os.Mkdir(filepath.Join(proc, n), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mkdirs("1", "42", "self", "sys", "4x2")
+	if err := os.WriteFile(filepath.Join(proc, "loadavg"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewProcesses(Config{Paths: Paths{ProcPath: proc}}, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := func() float64 {
+		t.Helper()
+		r := p.Collect(context.Background())
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		return values(r)["processes_total"]
+	}
+	if got := total(); got != 2 {
+		t.Errorf("first tick: %v processes, want 2", got)
+	}
+	mkdirs("43", "1000000")
+	if got := total(); got != 4 {
+		t.Errorf("after two started: %v processes, want 4", got)
+	}
+	if err := os.Remove(filepath.Join(proc, "1")); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(); got != 3 {
+		t.Errorf("after one exited: %v processes, want 3", got)
+	}
+}
+
+func TestAppendPIDs_corruptRecordStops(t *testing.T) {
+	t.Parallel()
+	rec := make([]byte, 24)
+	binary.NativeEndian.PutUint16(rec[16:], 24) // d_reclen
+	copy(rec[19:], "77\x00")
+	bad := make([]byte, 24)
+	binary.NativeEndian.PutUint16(bad[16:], 200) // longer than the buffer
+	got := appendPIDs(nil, append(rec, bad...))
+	if diff := cmp.Diff([]int{77}, got); diff != "" {
+		t.Errorf("pids (-want +got):\n%s", diff)
 	}
 }
