@@ -18,7 +18,8 @@ import (
 //     netdev, processes), which is what node_exporter's collector set covers;
 //   - reachability probes of all three kinds, pointed at a listener inside the harness
 //     (dns: localhost from /etc/hosts, tcp and http to 127.0.0.1), because the benchmark
-//     must not depend on the outside network yet should pay for probing;
+//     must not depend on the outside network yet should pay for probing; with NoProbes
+//     (-probes=false) none, which is node_exporter's kind of work: host collectors only;
 //   - one named process (the agent itself, so the rule never fires);
 //   - no pipeline watcher, so no probe (host-only, comparable to node_exporter): no
 //     ledger unless -warehouse is given, no Cloud Functions. With -warehouse the agent
@@ -34,6 +35,9 @@ listen: {{quote .Listen}}
 state_dir: {{quote .StateDir}}
 hostname: monitorbench
 host:
+{{- if .NoProbes}}
+  targets: []
+{{- else}}
   targets:
     - name: bench-dns
       kind: dns
@@ -44,6 +48,7 @@ host:
     - name: bench-http
       kind: https
       address: {{quote (print "http://" .ProbeAddr "/")}}
+{{- end}}
   processes:
     - name: bench-agent
       comm: {{quote .AgentComm}}
@@ -67,6 +72,8 @@ type agentConfig struct {
 	ProbeAddr string
 	AgentComm string
 	Warehouse string
+	// NoProbes leaves host.targets empty.
+	NoProbes bool
 	// WebhookEnv is always webhookEnv; it is a field so the template has no literal to
 	// drift from the constant.
 	WebhookEnv string

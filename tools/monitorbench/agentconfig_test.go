@@ -59,6 +59,32 @@ func TestRenderAgentConfig(t *testing.T) {
 	}
 }
 
+// TestRenderAgentConfigNoProbes: -probes=false gives host collectors only, and the
+// agent accepts the file.
+func TestRenderAgentConfigNoProbes(t *testing.T) {
+	t.Parallel()
+	y, err := renderAgentConfig(agentConfig{Interval: "15s", Listen: "127.0.0.1:9999", StateDir: t.TempDir(),
+		ProbeAddr: "127.0.0.1:4000", AgentComm: "jobpulse-monito", NoProbes: true})
+	if err != nil {
+		t.Fatalf("renderAgentConfig() error = %v", err)
+	}
+	var got struct {
+		Host struct {
+			Targets   []any `yaml:"targets"`
+			Processes []any `yaml:"processes"`
+		} `yaml:"host"`
+	}
+	if err := yaml.Unmarshal([]byte(y), &got); err != nil {
+		t.Fatalf("rendered config is not YAML: %v\n%s", err, y)
+	}
+	if got.Host.Targets == nil || len(got.Host.Targets) != 0 || len(got.Host.Processes) != 1 {
+		t.Errorf("host = %+v, want targets: [] and the one process", got.Host)
+	}
+	if strings.Contains(y, "bench-dns") {
+		t.Errorf("a probe is left in:\n%s", y)
+	}
+}
+
 func TestRenderAgentConfigWarehouse(t *testing.T) {
 	t.Parallel()
 	y, err := renderAgentConfig(agentConfig{Interval: "1s", Warehouse: "duckdb:///data/warehouse.duckdb"})

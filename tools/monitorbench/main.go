@@ -51,6 +51,7 @@ type options struct {
 	agent, agentConfig, warehouse string
 	nodeExporter                  string
 	skipNodeExporter, install     bool
+	probes                        bool
 	interval                      time.Duration
 	ticks                         int
 	doc                           string
@@ -64,6 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.agent, "agent", "", "path of the jobpulse-monitor binary; empty measures node_exporter alone")
 	fs.StringVar(&o.agentConfig, "agent-config", "", "agent config file to use instead of the generated one (listen and interval are still set by flags)")
 	fs.StringVar(&o.warehouse, "warehouse", "", "pipeline.warehouse of the generated agent config, e.g. duckdb:///abs/path/warehouse.duckdb; empty: no ledger watcher")
+	fs.BoolVar(&o.probes, "probes", true, "give the generated agent config its three reachability probes (dns, tcp, http to a local target); false: host collectors only, node_exporter's kind of work")
 	fs.StringVar(&o.nodeExporter, "node-exporter", defaultNodeExporter, "path of the node_exporter binary")
 	fs.BoolVar(&o.skipNodeExporter, "skip-node-exporter", false, "measure the agent alone")
 	fs.BoolVar(&o.install, "install", true, "install the "+nodeExporterPackage+" Debian package with apt-get when it is missing (root only)")
@@ -90,6 +92,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.agent == "" && (o.agentConfig != "" || o.warehouse != "") {
 		errs = append(errs, errors.New("-agent-config and -warehouse need -agent PATH"))
+	}
+	if o.agentConfig != "" && !o.probes {
+		errs = append(errs, errors.New("-probes=false only applies to the generated config: set host.targets in -agent-config instead"))
 	}
 	if o.agentConfig != "" && o.warehouse != "" {
 		errs = append(errs, errors.New("-warehouse only applies to the generated config: set pipeline.warehouse in -agent-config instead"))
@@ -285,6 +290,7 @@ func agentSubject(ctx context.Context, o options, env environment, dir string) (
 			ProbeAddr: probe.Addr().String(),
 			AgentComm: commOf(o.agent),
 			Warehouse: o.warehouse,
+			NoProbes:  !o.probes,
 		})
 		if err != nil {
 			probe.Close()
