@@ -21,8 +21,13 @@ type result struct {
 
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runCLIContext(t, context.Background(), env, args...)
+}
+
+func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := realMain(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
+	code := realMain(ctx, args, func(k string) string { return env[k] }, &out, &errb)
 	return result{code, out.String(), errb.String()}
 }
 
@@ -171,7 +176,11 @@ func TestCLI_usageErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := runCLI(t, tc.env, tc.args...)
+			// Cancelled: should validation ever let a case through, the agent it starts
+			// returns at once and the exit code fails the test instead of hanging it.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			r := runCLIContext(t, ctx, tc.env, tc.args...)
 			if r.code != exitUsage {
 				t.Fatalf("exit %d, want %d\nstderr:\n%s", r.code, exitUsage, r.stderr)
 			}
