@@ -104,6 +104,10 @@ func TestReportMarkdown(t *testing.T) {
 		last:  usage{cpuTicks: 13, rssKiB: mb(11), hwmKiB: mb(12)}}
 	agentFat := agentOK
 	agentFat.last = usage{cpuTicks: 60, rssKiB: mb(30), hwmKiB: mb(31)}
+	// Three clock ticks say 1.50 ms per tick; the threads' nanoseconds say 2.13.
+	agentSched := agentOK
+	agentSched.first.runNs, agentSched.first.haveRunNs = 5e8, true
+	agentSched.last.runNs, agentSched.last.haveRunNs = 5e8+42.6e6, true
 
 	tests := []struct {
 		name     string
@@ -121,8 +125,8 @@ func TestReportMarkdown(t *testing.T) {
 				"Command: `go run ./tools/monitorbench -ticks 20` — 20 ticks of 15s",
 				"| node_exporter | 1.5.0 | 17.0 | 19.0 | 19.5 | **10.00** | 200 | 9.50 | 9.0 / 10.0 | 26.0 | 0 of 20 |",
 				"| jobpulse-monitor | dev | 10.0 | 11.0 | 12.0 | **1.50** | 30 | n/a | n/a | 8.0 | 0 of 20 |",
-				"RSS ≤ 15 MiB: met (end 11.0, peak 12.0); ≤ 2 ms CPU per tick: met (1.50 ms)",
-				"Below node_exporter: peak RSS met (12.0 vs 19.5 MiB), CPU met (1.50 vs 10.00 ms per tick)",
+				"RSS ≤ 15 MiB: met (end 11.0, peak 12.0 MiB = 12.6 MB); ≤ 2 ms CPU per tick: met (1.50 ms, utime+stime)",
+				"Below node_exporter: peak RSS met (12.0 vs 19.5 MiB), CPU met (1.50 vs 9.50 ms per tick, utime+stime vs schedstat)",
 				"CLK_TCK = 100 from getconf",
 				"±0.50 ms over 20 ticks",
 			},
@@ -131,8 +135,17 @@ func TestReportMarkdown(t *testing.T) {
 			name:    "agent_misses_targets",
 			results: []measurement{ne, agentFat},
 			want: []string{
-				"RSS ≤ 15 MiB: **missed** (end 30.0, peak 31.0); ≤ 2 ms CPU per tick: **missed** (25.00 ms)",
-				"peak RSS **missed** (31.0 vs 19.5 MiB), CPU **missed** (25.00 vs 10.00 ms per tick)",
+				"RSS ≤ 15 MiB: **missed** (end 30.0, peak 31.0 MiB = 32.5 MB); ≤ 2 ms CPU per tick: **missed** (25.00 ms, utime+stime)",
+				"peak RSS **missed** (31.0 vs 19.5 MiB), CPU **missed** (25.00 vs 9.50 ms per tick, utime+stime vs schedstat)",
+			},
+		},
+		{
+			name:    "verdict_uses_schedstat_when_there",
+			results: []measurement{ne, agentSched},
+			want: []string{
+				"| jobpulse-monitor | dev | 10.0 | 11.0 | 12.0 | **1.50** | 30 | 2.13 | n/a | 8.0 | 0 of 20 |",
+				"≤ 2 ms CPU per tick: **missed** (2.13 ms, schedstat)",
+				"CPU met (2.13 vs 9.50 ms per tick, schedstat)",
 			},
 		},
 		{
