@@ -158,77 +158,110 @@ func (a *Agent) unhealthy() string {
 // label value that is not UTF-8, say a mount point's raw bytes) is left out and named
 // in the error; the others are served.
 func sampleFamilies(results []sample.Result) ([]*dto.MetricFamily, error) {
-	type group struct {
-		collector string
-		samples   []sample.Sample
-	}
-	groups := map[string]*group{}
-	var names []string
+	n := 0
 	for _, r := range results {
-		for _, s := range r.Samples {
-			g := groups[s.Name]
-			if g == nil {
-				g = &group{collector: r.Collector}
-				groups[s.Name] = g
-				names = append(names, s.Name)
-			}
-			g.samples = append(g.samples, s)
+		n += len(r.Samples)
+	}
+	all := make([]collected, 0, n)
+	for _, r := range results {
+		for i := range r.Samples {
+			all = append(all, collected{collector: r.Collector, s: &r.Samples[i]})
 		}
 	}
-	slices.Sort(names)
+	// Stable, so a name's first collector (in results' order) names it in the help.
+	slices.SortStableFunc(all, func(x, y collected) int { return strings.Compare(x.s.Name, y.s.Name) })
 	var errs []error
-	fams := make([]*dto.MetricFamily, 0, len(names)+2)
-	for _, name := range names {
-		g := groups[name]
-		full := MetricPrefix + name
-		if !model.LegacyValidation.IsValidMetricName(full) {
-			errs = append(errs, fmt.Errorf("%q is not a valid metric name: its %d series are left out", full, len(g.samples)))
-			continue
+	fams := make([]*dto.MetricFamily, 0, 64)
+	for len(all) > 0 {
+		end := 1
+		for end < len(all) && all[end].s.Name == all[0].s.Name {
+			end++
 		}
-		var labels []string
-		for _, s := range g.samples {
-			for k := range s.Labels {
-				if !slices.Contains(labels, k) {
-					labels = append(labels, k)
-				}
-			}
+		fam, err := sampleFamily(all[:end])
+		if fam != nil {
+			fams = append(fams, fam)
 		}
-		slices.Sort(labels)
-		if bad := slices.IndexFunc(labels, func(l string) bool { return !model.LegacyValidation.IsValidLabelName(l) }); bad >= 0 {
-			errs = append(errs, fmt.Errorf("%s: %q is not a valid label name: the family is left out", full, labels[bad]))
-			continue
-		}
-		seen := make(map[string]bool, len(g.samples))
-		ms := make([]*dto.Metric, 0, len(g.samples))
-		keys := make(map[*dto.Metric]string, len(g.samples))
-	samples:
-		for _, s := range g.samples {
-			pairs := make([]*dto.LabelPair, len(labels))
-			var key strings.Builder
-			for i, l := range labels {
-				v := s.Labels[l]
-				if !utf8.ValidString(v) {
-					errs = append(errs, fmt.Errorf("%s: label %s=%q is not UTF-8: the series is left out", full, l, v))
-					continue samples
-				}
-				pairs[i] = &dto.LabelPair{Name: &labels[i], Value: &v}
-				key.WriteString(v)
-				key.WriteByte(0xff)
-			}
-			k := key.String()
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			m := series(s.Value, pairs)
-			keys[m] = k
-			ms = append(ms, m)
-		}
-		slices.SortFunc(ms, func(x, y *dto.Metric) int { return strings.Compare(keys[x], keys[y]) })
-		fams = append(fams, family(full, fmt.Sprintf("%s as the %s collector saw it in the last tick.", name, g.collector),
-			dto.MetricType_GAUGE, ms...))
+		errs = append(errs, err)
+		all = all[end:]
 	}
 	return fams, errors.Join(errs...)
+}
+
+// collected is a sample and the collector that reported it.
+type collected struct {
+	collector string
+	s         *sample.Sample
+}
+
+// sampleFamily is the family of one name's samples. It allocates each kind of value
+// once for the whole family rather than several times per series: the families are
+// rebuilt every tick, and their allocations were most of a tick's.
+func sampleFamily(group []collected) (*dto.MetricFamily, error) {
+	name := group[0].s.Name
+	full := MetricPrefix + name
+	if !model.LegacyValidation.IsValidMetricName(full) {
+		return nil, fmt.Errorf("%q is not a valid metric name: its %d series are left out", full, len(group))
+	}
+	var labels []string
+	for _, c := range group {
+		for k := range c.s.Labels {
+			if !slices.Contains(labels, k) {
+				labels = append(labels, k)
+			}
+		}
+	}
+	slices.Sort(labels)
+	if bad := slices.IndexFunc(labels, func(l string) bool { return !model.LegacyValidation.IsValidLabelName(l) }); bad >= 0 {
+		return nil, fmt.Errorf("%s: %q is not a valid label name: the family is left out", full, labels[bad])
+	}
+	var errs []error
+	nl := len(labels)
+	values := make([]string, len(group)*nl)
+	pairs := make([]dto.LabelPair, len(group)*nl)
+	pairPtrs := make([]*dto.LabelPair, len(group)*nl)
+	metrics := make([]dto.Metric, len(group))
+	gauges := make([]dto.Gauge, len(group))
+	nums := make([]float64, len(group))
+	ms := make([]*dto.Metric, 0, len(group))
+series:
+	for i, c := range group {
+		vs := values[i*nl : (i+1)*nl]
+		for j, l := range labels {
+			v := c.s.Labels[l]
+			if !utf8.ValidString(v) {
+				errs = append(errs, fmt.Errorf("%s: label %s=%q is not UTF-8: the series is left out", full, l, v))
+				continue series
+			}
+			vs[j] = v
+		}
+		ps := pairPtrs[i*nl : (i+1)*nl : (i+1)*nl]
+		for j := range labels {
+			p := &pairs[i*nl+j]
+			p.Name, p.Value = &labels[j], &vs[j]
+			ps[j] = p
+		}
+		nums[i] = c.s.Value
+		gauges[i].Value = &nums[i]
+		m := &metrics[i]
+		m.Label, m.Gauge = ps, &gauges[i]
+		ms = append(ms, m)
+	}
+	// Sorted by label values; of a repeated series the first is kept.
+	slices.SortStableFunc(ms, compareLabelValues)
+	ms = slices.CompactFunc(ms, func(x, y *dto.Metric) bool { return compareLabelValues(x, y) == 0 })
+	help := name + " as the " + group[0].collector + " collector saw it in the last tick."
+	return family(full, help, dto.MetricType_GAUGE, ms...), errors.Join(errs...)
+}
+
+// compareLabelValues orders two series of one family, whose labels are the same names
+// in the same order, by their label values.
+func compareLabelValues(x, y *dto.Metric) int {
+	for i := range x.Label {
+		if c := strings.Compare(x.Label[i].GetValue(), y.Label[i].GetValue()); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // family is one metric family; a gauge or counter's series carry their value in the

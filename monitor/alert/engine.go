@@ -317,13 +317,18 @@ func (e *Engine) observe(results []sample.Result) map[string]map[string]observat
 			if len(rules) == 0 {
 				continue
 			}
-			key := s.Key()
+			key := ""
 			for _, r := range rules {
 				if !r.matches(s.Labels) {
 					continue
 				}
+				if key == "" {
+					key = s.Key()
+				}
 				fp := e.fingerprint(r, key, s.Labels)
-				o := observation{key: key, labels: maps.Clone(s.Labels), value: s.Value, holds: r.Op.holds(s.Value, r.Threshold)}
+				// The labels are the sample's own; step copies them into an alert's
+				// state, which only a few series ever have.
+				o := observation{key: key, labels: s.Labels, value: s.Value, holds: r.Op.holds(s.Value, r.Threshold)}
 				if obs[r.Name] == nil {
 					obs[r.Name] = map[string]observation{}
 				}
@@ -408,7 +413,7 @@ func (e *Engine) step(r *compiledRule, fp string, o observation, now time.Time) 
 		e.alerts[r.Name][fp] = a
 		changed = true
 	}
-	a.Labels, a.Value, a.LastSeenAt = o.labels, o.value, now
+	a.Labels, a.Value, a.LastSeenAt = maps.Clone(o.labels), o.value, now
 	switch a.State {
 	case StatePending:
 		if !o.holds {
