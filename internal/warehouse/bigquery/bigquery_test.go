@@ -14,6 +14,7 @@ import (
 
 	"github.com/jobpulse/jobpulse/internal/warehouse"
 	"github.com/jobpulse/jobpulse/internal/warehouse/bigquery"
+	"github.com/jobpulse/jobpulse/internal/warehouse/bigquery/bigquerytest"
 )
 
 // jsonMap decodes a JSON object literal, the shape a request body is compared with.
@@ -27,10 +28,10 @@ func jsonMap(t *testing.T, s string) map[string]any {
 }
 
 // onlyJobInsert returns the single jobs.insert request, failing otherwise.
-func onlyJobInsert(t *testing.T, f *fakeBQ) fakeRequest {
+func onlyJobInsert(t *testing.T, f *bigquerytest.Server) bigquerytest.Request {
 	t.Helper()
-	got := f.recorded("/jobs")
-	var inserts []fakeRequest
+	got := f.Recorded("/jobs")
+	var inserts []bigquerytest.Request
 	for _, r := range got {
 		if r.Method == "POST" && strings.HasSuffix(r.Path, "/jobs") {
 			inserts = append(inserts, r)
@@ -44,7 +45,7 @@ func onlyJobInsert(t *testing.T, f *fakeBQ) fakeRequest {
 
 // checkJobReference checks the client-made job id: a readable prefix and a random
 // suffix.
-func checkJobReference(t *testing.T, req fakeRequest, prefix, location string) {
+func checkJobReference(t *testing.T, req bigquerytest.Request, prefix, location string) {
 	t.Helper()
 	ref, _ := req.Body["jobReference"].(map[string]any)
 	id, _ := ref["jobId"].(string)
@@ -58,8 +59,8 @@ func checkJobReference(t *testing.T, req fakeRequest, prefix, location string) {
 
 func TestDialectAndRef(t *testing.T) {
 	t.Parallel()
-	f := newFakeBQ(t)
-	w := f.newWarehouse(bigquery.Config{Project: "jobpulse-prod", DatasetPrefix: "jp_"})
+	f := bigquerytest.New(t)
+	w := newWarehouse(t, f, bigquery.Config{Project: "jobpulse-prod", DatasetPrefix: "jp_"})
 	if got := w.Dialect(); got != warehouse.BigQuery {
 		t.Errorf("Dialect() = %q, want %q", got, warehouse.BigQuery)
 	}
@@ -70,8 +71,8 @@ func TestDialectAndRef(t *testing.T) {
 
 func TestNew_rejects_bad_config(t *testing.T) {
 	t.Parallel()
-	f := newFakeBQ(t)
-	_, err := bigquery.New(context.Background(), bigquery.Config{Project: "Not A Project", MaxBytesBilled: -1}, f.options()...)
+	f := bigquerytest.New(t)
+	_, err := bigquery.New(context.Background(), bigquery.Config{Project: "Not A Project", MaxBytesBilled: -1}, f.ClientOptions()...)
 	if err == nil {
 		t.Fatal("New accepted a bad config")
 	}
@@ -172,8 +173,8 @@ func TestQuery_request_shape(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeBQ(t)
-			w := f.newWarehouse(tt.cfg)
+			f := bigquerytest.New(t)
+			w := newWarehouse(t, f, tt.cfg)
 			if _, err := w.Exec(context.Background(), tt.sql, tt.params, tt.opts); err != nil {
 				t.Fatalf("Exec: %v", err)
 			}
@@ -183,12 +184,12 @@ func TestQuery_request_shape(t *testing.T) {
 			}
 			checkJobReference(t, req, tt.wantPrefix, tt.wantLoc)
 			// Waiting and status calls name the job's location too.
-			for _, r := range f.recorded("GET ") {
+			for _, r := range f.Recorded("GET ") {
 				if got := r.Query.Get("location"); got != tt.wantLoc {
 					t.Errorf("%s %s: location=%q, want %q", r.Method, r.Path, got, tt.wantLoc)
 				}
 			}
-			if n := len(f.recorded("/queries")); n == 0 {
+			if n := len(f.Recorded("/queries")); n == 0 {
 				t.Errorf("Exec did not wait for the job")
 			}
 		})
@@ -197,8 +198,8 @@ func TestQuery_request_shape(t *testing.T) {
 
 func TestQuery_rejects_bad_parameters(t *testing.T) {
 	t.Parallel()
-	f := newFakeBQ(t)
-	w := f.newWarehouse(bigquery.Config{})
+	f := bigquerytest.New(t)
+	w := newWarehouse(t, f, bigquery.Config{})
 	_, _, err := w.Query(context.Background(), "SELECT 1", []warehouse.Param{
 		{Name: "n", Value: 3}, // int, not int64
 		{Name: "dt", Value: warehouse.Date("21/11/2026")},
@@ -213,7 +214,7 @@ func TestQuery_rejects_bad_parameters(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
-	if got := f.recorded(""); len(got) != 0 {
+	if got := f.Recorded(""); len(got) != 0 {
 		t.Errorf("sent %d requests for a query with bad parameters", len(got))
 	}
 }
@@ -221,7 +222,7 @@ func TestQuery_rejects_bad_parameters(t *testing.T) {
 func TestQuery_rows(t *testing.T) {
 	t.Parallel()
 	seen := time.Date(2026, 11, 21, 3, 4, 5, 123456000, time.UTC)
-	result := fakeResult{
+	result := bigquerytest.Result{
 		Schema: []map[string]any{
 			{"name": "id", "type": "INTEGER", "mode": "REQUIRED"},
 			{"name": "score", "type": "FLOAT"},
@@ -245,10 +246,10 @@ func TestQuery_rows(t *testing.T) {
 		},
 		BytesProcessed: 4096,
 	}
-	f := newFakeBQ(t)
-	f.pageSize = 2 // the third row is on a second page
-	f.result = func(map[string]any) fakeResult { return result }
-	w := f.newWarehouse(bigquery.Config{})
+	f := bigquerytest.New(t)
+	f.SetPageSize(2) // the third row is on a second page
+	f.SetResult(func(bigquerytest.Job) bigquerytest.Result { return result })
+	w := newWarehouse(t, f, bigquery.Config{})
 
 	rows, stats, err := w.Query(context.Background(), "SELECT …", nil, warehouse.Options{Step: "report"})
 	if err != nil {
@@ -274,7 +275,7 @@ func TestQuery_rows(t *testing.T) {
 		t.Errorf("stats mismatch (-want +got):\n%s", diff)
 	}
 	var pages int
-	for _, r := range f.recorded("/queries/") {
+	for _, r := range f.Recorded("/queries/") {
 		if r.Query.Get("maxResults") != "0" {
 			pages++
 		}
@@ -286,11 +287,11 @@ func TestQuery_rows(t *testing.T) {
 
 func TestExec_dml_stats(t *testing.T) {
 	t.Parallel()
-	f := newFakeBQ(t)
-	f.result = func(map[string]any) fakeResult {
-		return fakeResult{BytesProcessed: 1234, DMLAffectedRows: 42}
-	}
-	w := f.newWarehouse(bigquery.Config{})
+	f := bigquerytest.New(t)
+	f.SetResult(func(bigquerytest.Job) bigquerytest.Result {
+		return bigquerytest.Result{BytesProcessed: 1234, DMLAffectedRows: 42}
+	})
+	w := newWarehouse(t, f, bigquery.Config{})
 	stats, err := w.Exec(context.Background(), "MERGE …", nil, warehouse.Options{Step: "external.recruit"})
 	if err != nil {
 		t.Fatalf("Exec: %v", err)
@@ -302,7 +303,7 @@ func TestExec_dml_stats(t *testing.T) {
 	if diff := cmp.Diff(warehouse.Stats{BytesProcessed: 1234, RowsAffected: 42, Duration: 1500 * time.Millisecond}, stats); diff != "" {
 		t.Errorf("stats mismatch (-want +got):\n%s", diff)
 	}
-	for _, r := range f.recorded("/queries/") {
+	for _, r := range f.Recorded("/queries/") {
 		if r.Query.Get("maxResults") != "0" {
 			t.Errorf("Exec read result rows: %s?%s", r.Path, r.Query.Encode())
 		}
@@ -322,13 +323,13 @@ func TestDryRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeBQ(t)
-			f.result = func(map[string]any) fakeResult {
-				return fakeResult{BytesProcessed: 987654321, Schema: []map[string]any{
+			f := bigquerytest.New(t)
+			f.SetResult(func(bigquerytest.Job) bigquerytest.Result {
+				return bigquerytest.Result{BytesProcessed: 987654321, Schema: []map[string]any{
 					{"name": "id", "type": "INTEGER"}, {"name": "title", "type": "STRING"},
 				}}
-			}
-			w := f.newWarehouse(bigquery.Config{})
+			})
+			w := newWarehouse(t, f, bigquery.Config{})
 			opts := warehouse.Options{Step: "estimate", DryRun: true}
 			var (
 				stats warehouse.Stats
@@ -351,7 +352,7 @@ func TestDryRun(t *testing.T) {
 					t.Errorf("rows mismatch (-want +got):\n%s", diff)
 				}
 			}
-			if got := f.recorded(""); len(got) != 1 {
+			if got := f.Recorded(""); len(got) != 1 {
 				t.Errorf("a dry run sent %d requests, want only jobs.insert", len(got))
 			}
 			req := onlyJobInsert(t, f)
@@ -368,14 +369,14 @@ func TestJob_failure(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		result     fakeResult
+		result     bigquerytest.Result
 		query      bool
 		wantReason string
 		wantText   []string
 	}{
 		{
 			name: "invalid_query_on_insert",
-			result: fakeResult{FailOnInsert: true, Err: &fakeError{
+			result: bigquerytest.Result{FailOnInsert: true, Err: &bigquerytest.Error{
 				Reason: "invalidQuery", Message: "Syntax error: Unexpected keyword FROM at [1:8]", Location: "query",
 			}},
 			wantReason: "invalidQuery",
@@ -383,7 +384,7 @@ func TestJob_failure(t *testing.T) {
 		},
 		{
 			name: "bytes_limit_while_running",
-			result: fakeResult{Err: &fakeError{
+			result: bigquerytest.Result{Err: &bigquerytest.Error{
 				Reason: "bytesBilledLimitExceeded", Message: "Query exceeded limit for bytes billed: 10737418240. 21474836480 or higher required.",
 			}},
 			query:      true,
@@ -394,9 +395,9 @@ func TestJob_failure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeBQ(t)
-			f.result = func(map[string]any) fakeResult { return tt.result }
-			w := f.newWarehouse(bigquery.Config{})
+			f := bigquerytest.New(t)
+			f.SetResult(func(bigquerytest.Job) bigquerytest.Result { return tt.result })
+			w := newWarehouse(t, f, bigquery.Config{})
 			opts := warehouse.Options{Step: "core.recruit"}
 			var err error
 			if tt.query {
@@ -425,9 +426,9 @@ func TestJob_failure(t *testing.T) {
 
 func TestExec_timeout_cancels_job(t *testing.T) {
 	t.Parallel()
-	f := newFakeBQ(t)
-	f.result = func(map[string]any) fakeResult { return fakeResult{Pending: true} }
-	w := f.newWarehouse(bigquery.Config{})
+	f := bigquerytest.New(t)
+	f.SetResult(func(bigquerytest.Job) bigquerytest.Result { return bigquerytest.Result{Pending: true} })
+	w := newWarehouse(t, f, bigquery.Config{})
 	_, err := w.Exec(context.Background(), "SELECT SLEEP()", nil, warehouse.Options{Step: "slow", Timeout: 300 * time.Millisecond})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Exec error = %v, want context.DeadlineExceeded", err)
@@ -440,16 +441,16 @@ func TestExec_timeout_cancels_job(t *testing.T) {
 	if cfg["jobTimeoutMs"] != "300" {
 		t.Errorf("configuration.jobTimeoutMs = %v, want \"300\"", cfg["jobTimeoutMs"])
 	}
-	if got := f.recorded("/cancel"); len(got) != 1 {
+	if got := f.Recorded("/cancel"); len(got) != 1 {
 		t.Errorf("sent %d jobs.cancel requests, want 1", len(got))
 	}
 }
 
 func TestReplaceTable(t *testing.T) {
 	t.Parallel()
-	f := newFakeBQ(t)
-	f.result = func(map[string]any) fakeResult { return fakeResult{OutputRows: 3} }
-	w := f.newWarehouse(bigquery.Config{})
+	f := bigquerytest.New(t)
+	f.SetResult(func(bigquerytest.Job) bigquerytest.Result { return bigquerytest.Result{OutputRows: 3} })
+	w := newWarehouse(t, f, bigquery.Config{})
 	schema := []warehouse.Column{
 		{Name: "code", Type: "STRING", Mode: "REQUIRED", Description: "Saramin location code"},
 		{Name: "name", Type: "STRING", Description: "Korean name"},
@@ -539,8 +540,8 @@ func TestReplaceTable_rejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeBQ(t)
-			w := f.newWarehouse(bigquery.Config{})
+			f := bigquerytest.New(t)
+			w := newWarehouse(t, f, bigquery.Config{})
 			_, err := w.ReplaceTable(context.Background(), warehouse.Table{Dataset: "meta", Name: "t"}, tt.schema, tt.rows, warehouse.Options{})
 			if err == nil {
 				t.Fatal("ReplaceTable accepted a bad seed")
@@ -550,7 +551,7 @@ func TestReplaceTable_rejects(t *testing.T) {
 					t.Errorf("error %q does not mention %q", err, want)
 				}
 			}
-			if got := f.recorded(""); len(got) != 0 {
+			if got := f.Recorded(""); len(got) != 0 {
 				t.Errorf("sent %d requests for a bad seed", len(got))
 			}
 		})
@@ -571,11 +572,11 @@ func TestEnsureDatasets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeBQ(t)
+			f := bigquerytest.New(t)
 			for ds, loc := range tt.existing {
-				f.addDataset(ds, loc)
+				f.AddDataset(ds, loc)
 			}
-			w := f.newWarehouse(bigquery.Config{DatasetPrefix: "jp_"})
+			w := newWarehouse(t, f, bigquery.Config{DatasetPrefix: "jp_"})
 			err := w.EnsureDatasets(context.Background())
 			switch {
 			case tt.wantErr == "" && err != nil:
@@ -584,7 +585,7 @@ func TestEnsureDatasets(t *testing.T) {
 				t.Fatalf("EnsureDatasets error = %v, want one mentioning %q", err, tt.wantErr)
 			}
 			var got []any
-			for _, r := range f.recorded("POST /bigquery/v2/projects/proj/datasets") {
+			for _, r := range f.Recorded("POST /bigquery/v2/projects/proj/datasets") {
 				got = append(got, r.Body)
 			}
 			var want []any
@@ -598,7 +599,7 @@ func TestEnsureDatasets(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("datasets.insert bodies mismatch (-want +got):\n%s", diff)
 			}
-			if got := len(f.recorded("GET /bigquery/v2/projects/proj/datasets/")); got != len(tt.existing) {
+			if got := len(f.Recorded("GET /bigquery/v2/projects/proj/datasets/")); got != len(tt.existing) {
 				t.Errorf("read %d existing datasets, want %d", got, len(tt.existing))
 			}
 		})
@@ -650,8 +651,8 @@ func TestExternalURIs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeBQ(t)
-			w := f.newWarehouse(tt.cfg)
+			f := bigquerytest.New(t)
+			w := newWarehouse(t, f, tt.cfg)
 			pattern, hive, err := w.ExternalURIs(tt.lakePrefix)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
