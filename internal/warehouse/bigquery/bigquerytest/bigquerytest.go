@@ -80,11 +80,12 @@ type Error struct {
 	Generic bool
 }
 
+// job is a job the fake keeps: what the client sent, where, and how it ends.
 type job struct {
-	project, id string
-	location    string
-	config      map[string]any
-	result      Result
+	Job
+	project  string
+	location string
+	result   Result
 }
 
 // New starts a fake, closed when the test ends. Until SetResult, every job succeeds
@@ -235,7 +236,7 @@ func (s *Server) insertJob(w http.ResponseWriter, r *http.Request) {
 	}
 	decide := s.result
 	s.mu.Unlock()
-	stored := &job{project: r.PathValue("project"), id: j.ID, location: location, config: j.Config()}
+	stored := &job{Job: j, project: r.PathValue("project"), location: location}
 	if decide != nil {
 		// Unlocked: the hook may keep state of its own or look at the requests.
 		stored.result = decide(j)
@@ -246,7 +247,7 @@ func (s *Server) insertJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.jobs[stored.id] = stored
+	s.jobs[stored.ID] = stored
 	s.mu.Unlock()
 	writeJSON(w, jobResource(stored, stored.result.FailOnInsert))
 }
@@ -318,7 +319,7 @@ func (s *Server) getQueryResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := j.result
-	ref := map[string]any{"projectId": j.project, "jobId": j.id, "location": j.location}
+	ref := map[string]any{"projectId": j.project, "jobId": j.ID, "location": j.location}
 	if res.Pending {
 		writeJSON(w, map[string]any{"kind": "bigquery#getQueryResultsResponse", "jobReference": ref, "jobComplete": false})
 		return
@@ -383,8 +384,8 @@ func (s *Server) page(q url.Values, n int) (start, end int) {
 func jobResource(j *job, done bool) map[string]any {
 	res := j.result
 	ref := map[string]any{"projectId": j.project, "location": j.location}
-	if dry, _ := j.config["dryRun"].(bool); !dry {
-		ref["jobId"] = j.id
+	if !j.DryRun() {
+		ref["jobId"] = j.ID
 	}
 	status := map[string]any{"state": "RUNNING"}
 	stats := map[string]any{"creationTime": "1763690400000"}
@@ -401,7 +402,7 @@ func jobResource(j *job, done bool) map[string]any {
 			status["errors"] = []any{er}
 		}
 	}
-	if _, ok := j.config["load"]; ok {
+	if j.Load() {
 		stats["load"] = map[string]any{"outputRows": strconv.FormatInt(res.OutputRows, 10), "inputFiles": "1"}
 	} else {
 		bytes := strconv.FormatInt(res.BytesProcessed, 10)
@@ -418,9 +419,9 @@ func jobResource(j *job, done bool) map[string]any {
 	}
 	return map[string]any{
 		"kind":          "bigquery#job",
-		"id":            j.project + ":" + j.location + "." + j.id,
+		"id":            j.project + ":" + j.location + "." + j.ID,
 		"jobReference":  ref,
-		"configuration": j.config,
+		"configuration": j.Config(),
 		"status":        status,
 		"statistics":    stats,
 	}
