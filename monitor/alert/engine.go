@@ -12,7 +12,6 @@ import (
 	"math"
 	"slices"
 	"sync"
-	"text/template"
 	"time"
 
 	"github.com/jobpulse/jobpulse/monitor/sample"
@@ -131,7 +130,7 @@ const maxFingerprints = 4096
 
 type compiledRule struct {
 	Rule
-	summary *template.Template
+	summary *summary
 }
 
 // alertState is one pending or firing instance, as kept in memory and on disk.

@@ -5,13 +5,8 @@
 package alert
 
 import (
-	"fmt"
-	"io"
 	"maps"
-	"math"
 	"strconv"
-	"strings"
-	"text/template"
 	"time"
 )
 
@@ -110,92 +105,11 @@ type Rule struct {
 	// resolves with a "no data" note instead of staying stuck.
 	StaleAfter time.Duration
 	Severity   Severity
-	// Summary is a text/template over SummaryData; empty means DefaultSummary.
+	// Summary is a template over SummaryData (see SummaryData); empty means
+	// DefaultSummary.
 	Summary string
 	// Runbook is a repository path "docs/runbooks/<name>.md" or an https URL.
 	Runbook string
-}
-
-// SummaryData is what a rule's Summary template sees. Besides text/template's own
-// functions it may call:
-//
-//	percent  a ratio as a percentage: {{percent .Value}} → "93%"
-//	duration seconds as a duration: {{duration .Value}} → "3h 05m"
-//
-// A label the series does not have reads as "". The same template renders the firing,
-// repeat and resolved messages: phrase it so that it reads right with any value
-// ("Disk / is 80% full (alert above 90%)"), or tell the cases apart with .Resolved.
-type SummaryData struct {
-	Rule      string
-	Metric    string
-	Labels    map[string]string
-	Value     float64
-	Threshold float64
-	Op        Op
-	// Resolved is true in the message of an alert whose value is back on the ok
-	// side; false while firing, and for a resolve for lack of data (nothing is known
-	// to be better then).
-	Resolved bool
-}
-
-var summaryFuncs = template.FuncMap{
-	"percent":  percent,
-	"duration": humanSeconds,
-}
-
-// parseSummary compiles a rule's summary template and runs it once on made-up data,
-// so that a misspelt field fails at startup rather than when the alert fires.
-func parseSummary(r Rule) (*template.Template, error) {
-	text := r.Summary
-	if text == "" {
-		text = DefaultSummary
-	}
-	t, err := template.New(r.Name).Funcs(summaryFuncs).Option("missingkey=zero").Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	probe := SummaryData{Rule: r.Name, Metric: r.Metric, Labels: map[string]string{}, Value: 1, Threshold: r.Threshold, Op: r.Op}
-	if err := t.Execute(io.Discard, probe); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// render executes the summary; a failing template still yields a useful line.
-func render(t *template.Template, r Rule, labels map[string]string, value float64, resolved bool) (string, error) {
-	var b strings.Builder
-	data := SummaryData{Rule: r.Name, Metric: r.Metric, Labels: maps.Clone(labels), Value: value, Threshold: r.Threshold, Op: r.Op, Resolved: resolved}
-	if data.Labels == nil {
-		data.Labels = map[string]string{}
-	}
-	if err := t.Execute(&b, data); err != nil {
-		return fmt.Sprintf("%s is %s (alert when %s %s)", r.Metric, formatFloat(value), r.Op, formatFloat(r.Threshold)), err
-	}
-	return b.String(), nil
-}
-
-func percent(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', 0, 64) + "%" }
-
-// humanSeconds formats a number of seconds for people: "45s", "12m 30s", "3h 05m",
-// "2d 04h".
-func humanSeconds(sec float64) string {
-	if math.IsNaN(sec) || math.IsInf(sec, 0) {
-		return formatFloat(sec) + "s"
-	}
-	neg := ""
-	if sec < 0 {
-		neg, sec = "-", -sec
-	}
-	d := time.Duration(math.Round(sec)) * time.Second
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%s%ds", neg, int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%s%dm %02ds", neg, int(d.Minutes()), int(d.Seconds())%60)
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%s%dh %02dm", neg, int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%s%dd %02dh", neg, int(d.Hours())/24, int(d.Hours())%24)
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
