@@ -183,100 +183,107 @@ func (s *summary) errorf(n parse.Node, format string, args ...any) error {
 
 // execute renders the template over data.
 func (s *summary) execute(data *SummaryData) (string, error) {
-	var b strings.Builder
-	if err := s.walk(&b, data, data, s.tree.Root); err != nil {
+	r := &run{summary: s, root: data}
+	if err := r.walk(data, s.tree.Root); err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	return r.out.String(), nil
 }
 
-// walk writes node n with dot as {{.}}; root is $.
-func (s *summary) walk(b *strings.Builder, root *SummaryData, dot any, n parse.Node) error {
+// run is one execution of a summary: $ is root, and the text goes to out.
+type run struct {
+	*summary
+	root *SummaryData
+	out  strings.Builder
+}
+
+// walk writes node n with dot as {{.}}.
+func (r *run) walk(dot any, n parse.Node) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		for _, c := range n.Nodes {
-			if err := s.walk(b, root, dot, c); err != nil {
+			if err := r.walk(dot, c); err != nil {
 				return err
 			}
 		}
 	case *parse.TextNode:
-		b.Write(n.Text)
+		r.out.Write(n.Text)
 	case *parse.CommentNode:
 	case *parse.ActionNode:
-		v, err := s.pipe(root, dot, n.Pipe)
+		v, err := r.pipe(dot, n.Pipe)
 		if err != nil {
 			return err
 		}
-		writeValue(b, v)
+		writeValue(&r.out, v)
 	case *parse.IfNode:
-		return s.branch(b, root, dot, &n.BranchNode, false)
+		return r.branch(dot, &n.BranchNode, false)
 	case *parse.WithNode:
-		return s.branch(b, root, dot, &n.BranchNode, true)
+		return r.branch(dot, &n.BranchNode, true)
 	default:
-		return s.errorf(n, "%s is not supported in a summary", n)
+		return r.errorf(n, "%s is not supported in a summary", n)
 	}
 	return nil
 }
 
 // branch walks an if or with: the list when the pipeline's value is true (as dot, for
 // with), the else list otherwise.
-func (s *summary) branch(b *strings.Builder, root *SummaryData, dot any, br *parse.BranchNode, with bool) error {
-	v, err := s.pipe(root, dot, br.Pipe)
+func (r *run) branch(dot any, br *parse.BranchNode, with bool) error {
+	v, err := r.pipe(dot, br.Pipe)
 	if err != nil {
 		return err
 	}
 	switch {
 	case truth(v) && with:
-		return s.walk(b, root, v, br.List)
+		return r.walk(v, br.List)
 	case truth(v):
-		return s.walk(b, root, dot, br.List)
+		return r.walk(dot, br.List)
 	case br.ElseList != nil:
-		return s.walk(b, root, dot, br.ElseList)
+		return r.walk(dot, br.ElseList)
 	}
 	return nil
 }
 
 // pipe evaluates a pipeline: each command's value is the last argument of the next.
-func (s *summary) pipe(root *SummaryData, dot any, p *parse.PipeNode) (any, error) {
+func (r *run) pipe(dot any, p *parse.PipeNode) (any, error) {
 	var v any
 	for i, c := range p.Cmds {
 		var err error
-		if v, err = s.command(root, dot, c, v, i > 0); err != nil {
+		if v, err = r.command(dot, c, v, i > 0); err != nil {
 			return nil, err
 		}
 	}
 	return v, nil
 }
 
-func (s *summary) command(root *SummaryData, dot any, c *parse.CommandNode, final any, hasFinal bool) (any, error) {
+func (r *run) command(dot any, c *parse.CommandNode, final any, hasFinal bool) (any, error) {
 	if id, ok := c.Args[0].(*parse.IdentifierNode); ok {
-		return s.call(root, dot, id, c.Args[1:], final, hasFinal)
+		return r.call(dot, id, c.Args[1:], final, hasFinal)
 	}
 	if len(c.Args) > 1 || hasFinal {
-		return nil, s.errorf(c, "can't give argument to non-function %s", c.Args[0])
+		return nil, r.errorf(c, "can't give argument to non-function %s", c.Args[0])
 	}
-	return s.arg(root, dot, c.Args[0])
+	return r.arg(dot, c.Args[0])
 }
 
 // arg evaluates one operand.
-func (s *summary) arg(root *SummaryData, dot any, n parse.Node) (any, error) {
+func (r *run) arg(dot any, n parse.Node) (any, error) {
 	switch n := n.(type) {
 	case *parse.DotNode:
 		return dot, nil
 	case *parse.FieldNode:
-		return s.field(n, dot, n.Ident)
+		return r.field(n, dot, n.Ident)
 	case *parse.VariableNode: // vet let only $ through
-		return s.field(n, root, n.Ident[1:])
+		return r.field(n, r.root, n.Ident[1:])
 	case *parse.ChainNode:
-		v, err := s.arg(root, dot, n.Node)
+		v, err := r.arg(dot, n.Node)
 		if err != nil {
 			return nil, err
 		}
-		return s.field(n, v, n.Field)
+		return r.field(n, v, n.Field)
 	case *parse.PipeNode:
-		return s.pipe(root, dot, n)
+		return r.pipe(dot, n)
 	case *parse.IdentifierNode:
-		return s.call(root, dot, n, nil, nil, false)
+		return r.call(dot, n, nil, nil, false)
 	case *parse.StringNode:
 		return n.Text, nil
 	case *parse.BoolNode:
@@ -287,11 +294,11 @@ func (s *summary) arg(root *SummaryData, dot any, n parse.Node) (any, error) {
 		}
 		return n.Float64, nil
 	}
-	return nil, s.errorf(n, "can't evaluate %s", n)
+	return nil, r.errorf(n, "can't evaluate %s", n)
 }
 
 // field follows .A.B from v. A label the series does not have reads as "".
-func (s *summary) field(n parse.Node, v any, idents []string) (any, error) {
+func (r *run) field(n parse.Node, v any, idents []string) (any, error) {
 	for _, id := range idents {
 		switch x := v.(type) {
 		case *SummaryData:
@@ -311,12 +318,12 @@ func (s *summary) field(n parse.Node, v any, idents []string) (any, error) {
 			case "Resolved":
 				v = x.Resolved
 			default:
-				return nil, s.errorf(n, "can't evaluate field %s in type alert.SummaryData", id)
+				return nil, r.errorf(n, "can't evaluate field %s in type alert.SummaryData", id)
 			}
 		case map[string]string:
 			v = x[id]
 		default:
-			return nil, s.errorf(n, "can't evaluate field %s in type %T", id, v)
+			return nil, r.errorf(n, "can't evaluate field %s in type %T", id, v)
 		}
 	}
 	return v, nil
@@ -324,27 +331,28 @@ func (s *summary) field(n parse.Node, v any, idents []string) (any, error) {
 
 // call calls a function; final, when hasFinal, is the value piped in as the last
 // argument.
-func (s *summary) call(root *SummaryData, dot any, id *parse.IdentifierNode, args []parse.Node, final any, hasFinal bool) (any, error) {
+func (r *run) call(dot any, id *parse.IdentifierNode, args []parse.Node, final any, hasFinal bool) (any, error) {
 	name := id.Ident
 	n := len(args)
 	if hasFinal {
 		n++
 	}
 	if want := summaryArity[name]; n < want[0] || (want[1] >= 0 && n > want[1]) {
-		return nil, s.errorf(id, "wrong number of args for %s: want %s got %d", name, arity(want), n)
+		return nil, r.errorf(id, "wrong number of args for %s: want %s got %d", name, arity(want), n)
 	}
 	values := make([]any, 0, n)
 	for i := range n {
 		var v any
 		if i < len(args) {
 			var err error
-			if v, err = s.arg(root, dot, args[i]); err != nil {
+			if v, err = r.arg(dot, args[i]); err != nil {
 				return nil, err
 			}
 		} else {
 			v = final
 		}
-		// and stops at its first false argument, or at its first true one.
+		// and stops at its first false argument, or at its first true one; either
+		// returns its last argument when it gets that far.
 		if (name == "and" && !truth(v)) || (name == "or" && truth(v)) || ((name == "and" || name == "or") && i == n-1) {
 			return v, nil
 		}
@@ -352,7 +360,7 @@ func (s *summary) call(root *SummaryData, dot any, id *parse.IdentifierNode, arg
 	}
 	v, err := summaryFuncs[name](values)
 	if err != nil {
-		return nil, s.errorf(id, "error calling %s: %v", name, err)
+		return nil, r.errorf(id, "error calling %s: %v", name, err)
 	}
 	return v, nil
 }
