@@ -136,12 +136,7 @@ func (s *summary) vet(n parse.Node) error {
 		if n == nil {
 			return nil
 		}
-		for _, c := range n.Nodes {
-			if err := s.vet(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return vetEach(s, n.Nodes)
 	case *parse.ActionNode:
 		return s.vet(n.Pipe)
 	case *parse.IfNode:
@@ -152,19 +147,9 @@ func (s *summary) vet(n parse.Node) error {
 		if len(n.Decl) > 0 {
 			return s.errorf(n, "variables are not supported in a summary (only $, the data)")
 		}
-		for _, c := range n.Cmds {
-			if err := s.vet(c); err != nil {
-				return err
-			}
-		}
-		return nil
+		return vetEach(s, n.Cmds)
 	case *parse.CommandNode:
-		for _, a := range n.Args {
-			if err := s.vet(a); err != nil {
-				return err
-			}
-		}
-		return nil
+		return vetEach(s, n.Args)
 	case *parse.ChainNode:
 		return s.vet(n.Node)
 	case *parse.VariableNode:
@@ -174,6 +159,15 @@ func (s *summary) vet(n parse.Node) error {
 		return nil
 	}
 	return s.errorf(n, "%s is not supported in a summary", n)
+}
+
+func vetEach[N parse.Node](s *summary, nodes []N) error {
+	for _, n := range nodes {
+		if err := s.vet(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *summary) errorf(n parse.Node, format string, args ...any) error {
