@@ -49,33 +49,34 @@ type summary struct {
 	tree *parse.Tree
 }
 
-// summaryFunc is a function a summary may call, with its arguments evaluated. and and
-// or are not here: they evaluate their arguments only as far as they need to.
+// summaryFunc is a function a summary may call, with its arguments evaluated.
 type summaryFunc func(args []any) (any, error)
 
-var summaryFuncs = map[string]summaryFunc{
-	"not":      func(a []any) (any, error) { return !truth(a[0]), nil },
-	"eq":       eq,
-	"ne":       ne,
-	"lt":       ordered(func(c int) bool { return c < 0 }),
-	"le":       ordered(func(c int) bool { return c <= 0 }),
-	"gt":       ordered(func(c int) bool { return c > 0 }),
-	"ge":       ordered(func(c int) bool { return c >= 0 }),
-	"len":      length,
-	"index":    index,
-	"print":    func(a []any) (any, error) { return fmt.Sprint(a...), nil },
-	"println":  func(a []any) (any, error) { return fmt.Sprintln(a...), nil },
-	"printf":   printf,
-	"percent":  numeric(percent),
-	"duration": numeric(humanSeconds),
+// summaryFunction is one function a summary may call: how many arguments it takes, at
+// least and at most (-1: any number), and what it does. and and or have no call: they
+// evaluate their arguments only as far as they need to (see run.call).
+type summaryFunction struct {
+	min, max int
+	call     summaryFunc
 }
 
-// summaryArity is how many arguments each function takes, at least and at most
-// (-1: any number).
-var summaryArity = map[string][2]int{
-	"and": {1, -1}, "or": {1, -1}, "not": {1, 1}, "eq": {2, -1}, "ne": {2, 2},
-	"lt": {2, 2}, "le": {2, 2}, "gt": {2, 2}, "ge": {2, 2}, "len": {1, 1}, "index": {2, 2},
-	"print": {0, -1}, "println": {0, -1}, "printf": {1, -1}, "percent": {1, 1}, "duration": {1, 1},
+var summaryFuncs = map[string]summaryFunction{
+	"and":      {1, -1, nil},
+	"or":       {1, -1, nil},
+	"not":      {1, 1, func(a []any) (any, error) { return !truth(a[0]), nil }},
+	"eq":       {2, -1, eq},
+	"ne":       {2, 2, ne},
+	"lt":       {2, 2, ordered(func(c int) bool { return c < 0 })},
+	"le":       {2, 2, ordered(func(c int) bool { return c <= 0 })},
+	"gt":       {2, 2, ordered(func(c int) bool { return c > 0 })},
+	"ge":       {2, 2, ordered(func(c int) bool { return c >= 0 })},
+	"len":      {1, 1, length},
+	"index":    {2, 2, index},
+	"print":    {0, -1, func(a []any) (any, error) { return fmt.Sprint(a...), nil }},
+	"println":  {0, -1, func(a []any) (any, error) { return fmt.Sprintln(a...), nil }},
+	"printf":   {1, -1, printf},
+	"percent":  {1, 1, numeric(percent)},
+	"duration": {1, 1, numeric(humanSeconds)},
 }
 
 // parseSummary compiles a rule's summary template and runs it once on made-up data,
@@ -85,8 +86,8 @@ func parseSummary(r Rule) (*summary, error) {
 	if text == "" {
 		text = DefaultSummary
 	}
-	known := make(map[string]any, len(summaryArity))
-	for name := range summaryArity {
+	known := make(map[string]any, len(summaryFuncs))
+	for name := range summaryFuncs {
 		known[name] = name
 	}
 	trees, err := parse.Parse(r.Name, text, "", "", known)
@@ -327,12 +328,13 @@ func (r *run) field(n parse.Node, v any, idents []string) (any, error) {
 // argument.
 func (r *run) call(dot any, id *parse.IdentifierNode, args []parse.Node, final any, hasFinal bool) (any, error) {
 	name := id.Ident
+	f := summaryFuncs[name]
 	n := len(args)
 	if hasFinal {
 		n++
 	}
-	if want := summaryArity[name]; n < want[0] || (want[1] >= 0 && n > want[1]) {
-		return nil, r.errorf(id, "wrong number of args for %s: want %s got %d", name, arity(want), n)
+	if n < f.min || (f.max >= 0 && n > f.max) {
+		return nil, r.errorf(id, "wrong number of args for %s: want %s got %d", name, arity(f.min, f.max), n)
 	}
 	values := make([]any, 0, n)
 	for i := range n {
@@ -345,28 +347,31 @@ func (r *run) call(dot any, id *parse.IdentifierNode, args []parse.Node, final a
 		} else {
 			v = final
 		}
-		// and stops at its first false argument, or at its first true one; either
-		// returns its last argument when it gets that far.
-		if (name == "and" && !truth(v)) || (name == "or" && truth(v)) || ((name == "and" || name == "or") && i == n-1) {
-			return v, nil
+		if f.call == nil {
+			// and stops at its first false argument, or at its first true one;
+			// either returns its last argument when it gets that far.
+			if truth(v) == (name == "or") || i == n-1 {
+				return v, nil
+			}
+			continue
 		}
 		values = append(values, v)
 	}
-	v, err := summaryFuncs[name](values)
+	v, err := f.call(values)
 	if err != nil {
 		return nil, r.errorf(id, "error calling %s: %v", name, err)
 	}
 	return v, nil
 }
 
-func arity(want [2]int) string {
-	switch want[1] {
+func arity(lo, hi int) string {
+	switch hi {
 	case -1:
-		return "at least " + strconv.Itoa(want[0])
-	case want[0]:
-		return strconv.Itoa(want[0])
+		return "at least " + strconv.Itoa(lo)
+	case lo:
+		return strconv.Itoa(lo)
 	}
-	return strconv.Itoa(want[0]) + " to " + strconv.Itoa(want[1])
+	return strconv.Itoa(lo) + " to " + strconv.Itoa(hi)
 }
 
 // writeValue prints a value as text/template does.
