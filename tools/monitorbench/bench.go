@@ -10,9 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // subject is one process under measurement.
@@ -26,6 +29,8 @@ type subject struct {
 	metricsURL string
 	// logPath receives the process's stdout and stderr.
 	logPath string
+	// timerSlack, when positive, is the timer slack the process starts with.
+	timerSlack time.Duration
 }
 
 // running is a started subject.
@@ -47,7 +52,7 @@ func start(s subject) (*running, error) {
 	cmd := exec.Command(s.binary, s.args...)
 	cmd.Env = s.env
 	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
+	if err := startWithTimerSlack(cmd, s.timerSlack); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("start %s: %w", s.name, err)
 	}
@@ -57,6 +62,32 @@ func start(s subject) (*running, error) {
 		close(r.exited)
 	}()
 	return r, nil
+}
+
+// startWithTimerSlack starts cmd with the timer slack slack (none: the harness's own),
+// as systemd's TimerSlackNSec= does: a process inherits the slack of the thread that
+// forks it, and each thread it makes inherits it in turn, the Go runtime's sysmon
+// included, which is made before main and polls every 20 µs while the process is busy.
+func startWithTimerSlack(cmd *exec.Cmd, slack time.Duration) error {
+	if slack <= 0 {
+		return cmd.Start()
+	}
+	// The slack is per thread: set it on this one, fork from it, and put it back.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	old, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0)
+	if err != nil {
+		return fmt.Errorf("read the timer slack: %w", err)
+	}
+	if err := unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(slack.Nanoseconds()), 0, 0, 0); err != nil {
+		return fmt.Errorf("set the timer slack to %s: %w", slack, err)
+	}
+	startErr := cmd.Start()
+	if err := unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(old), 0, 0, 0); err != nil {
+		// Keep the thread to this goroutine, so no other runs with the child's slack.
+		runtime.LockOSThread()
+	}
+	return startErr
 }
 
 // pid is the process id sampled in /proc.

@@ -156,8 +156,9 @@ func TestBenchmark(t *testing.T) {
 			name: "agent_beside_node_exporter",
 			args: []string{"-agent", agent, "-node-exporter", nodeExporter, "-interval", "1h", "-ticks", "3"},
 			want: []string{
-				"| node_exporter | 9.9.9 (fake) |",
-				"| jobpulse-monitor | jobpulse-monitor fake |",
+				// Both real children inherited the unit's slack from the harness.
+				"| node_exporter | 9.9.9 (fake) | 1ms |",
+				"| jobpulse-monitor | jobpulse-monitor fake | 1ms |",
 				"3 ticks of 1h0m0s after one warm-up tick",
 				"Below node_exporter:",
 			},
@@ -165,10 +166,11 @@ func TestBenchmark(t *testing.T) {
 		},
 		{
 			name: "node_exporter_alone",
-			args: []string{"-node-exporter", nodeExporter, "-interval", "1h", "-ticks", "2"},
-			want: []string{"| node_exporter | 9.9.9 (fake) |", "0 of 2 |"},
-			// Without the agent there are no targets to check.
-			wantNone: []string{"jobpulse-monitor", "Targets:"},
+			args: []string{"-node-exporter", nodeExporter, "-interval", "1h", "-ticks", "2", "-timer-slack", "0"},
+			want: []string{"| node_exporter | 9.9.9 (fake) |", "0 of 2 |", "each process started with the harness's own"},
+			// Without the agent there are no targets to check; without -timer-slack
+			// the child has the harness's slack, not the unit's.
+			wantNone: []string{"| jobpulse-monitor |", "Targets:", "| 1ms |"},
 		},
 		{
 			name: "agent_alone_when_node_exporter_is_missing",
@@ -257,11 +259,12 @@ func TestParseFlags(t *testing.T) {
 		{name: "quick_run", args: []string{"-interval", "1s", "-ticks", "30", "-agent", "bin/jobpulse-monitor"}},
 		{
 			name: "every_problem_at_once",
-			args: []string{"-interval", "10ms", "-ticks", "0", "-skip-node-exporter", "-warehouse", "duckdb:///x", "extra"},
+			args: []string{"-interval", "10ms", "-ticks", "0", "-timer-slack", "-1ms", "-skip-node-exporter", "-warehouse", "duckdb:///x", "extra"},
 			wantErr: []string{
 				"unexpected arguments",
 				"-interval 10ms is too short",
 				"-ticks 0",
+				"-timer-slack -1ms is negative",
 				"-skip-node-exporter without -agent",
 				"-agent-config and -warehouse need -agent",
 			},
@@ -354,5 +357,39 @@ func TestCommandLine(t *testing.T) {
 	want := "go run ./tools/monitorbench -agent bin/jobpulse-monitor -warehouse 'duckdb:///a b' -doc ''"
 	if got != want {
 		t.Errorf("commandLine() = %q, want %q", got, want)
+	}
+}
+
+// TestTimerSlack_isTheUnits keeps -timer-slack's default equal to what the installed
+// agent runs with, so the benchmark measures the agent as deployed.
+func TestTimerSlack_isTheUnits(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../infra/systemd/jobpulse-monitor.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "TimerSlackNSec="); ok {
+			values = append(values, v)
+		}
+	}
+	if len(values) != 1 {
+		t.Fatalf("the unit sets TimerSlackNSec= %d times, want once: %q", len(values), values)
+	}
+	// systemd reads a bare number as nanoseconds; the unit writes a unit, as Go does.
+	got, err := time.ParseDuration(values[0])
+	if err != nil {
+		t.Fatalf("TimerSlackNSec=%s: %v", values[0], err)
+	}
+	if got != unitTimerSlack {
+		t.Errorf("the unit's TimerSlackNSec= is %s, -timer-slack's default %s: make them equal", got, unitTimerSlack)
+	}
+	o, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.timerSlack != unitTimerSlack {
+		t.Errorf("-timer-slack defaults to %s, want the unit's %s", o.timerSlack, unitTimerSlack)
 	}
 }

@@ -39,6 +39,10 @@ const (
 	exitUsage  = 2
 )
 
+// unitTimerSlack is TimerSlackNSec= of infra/systemd/jobpulse-monitor.service, the
+// default -timer-slack: the agent is measured as installed (a test keeps the two equal).
+const unitTimerSlack = time.Millisecond
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -52,6 +56,7 @@ type options struct {
 	nodeExporter                  string
 	skipNodeExporter, install     bool
 	probes                        bool
+	timerSlack                    time.Duration
 	interval                      time.Duration
 	ticks                         int
 	doc                           string
@@ -69,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.nodeExporter, "node-exporter", defaultNodeExporter, "path of the node_exporter binary")
 	fs.BoolVar(&o.skipNodeExporter, "skip-node-exporter", false, "measure the agent alone")
 	fs.BoolVar(&o.install, "install", true, "install the "+nodeExporterPackage+" Debian package with apt-get when it is missing (root only)")
+	fs.DurationVar(&o.timerSlack, "timer-slack", unitTimerSlack, "timer slack both processes start with, as systemd's TimerSlackNSec= sets it: by default the agent's unit's, so the agent runs as installed and node_exporter on the same terms; 0: the harness's own (the kernel's default is 50µs)")
 	fs.DurationVar(&o.interval, "interval", 15*time.Second, "tick: the agent's interval and the scrape interval")
 	fs.IntVar(&o.ticks, "ticks", 20, "measured ticks, after one warm-up tick")
 	fs.StringVar(&o.doc, "doc", "", "markdown file whose monitorbench section gets the table, e.g. docs/benchmarks.md; empty: stdout only")
@@ -83,6 +89,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.interval < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("-interval %s is too short: use at least 100ms (1s for a quick run, 15s for the record)", o.interval))
+	}
+	if o.timerSlack < 0 {
+		errs = append(errs, fmt.Errorf("-timer-slack %s is negative: use 0 for the harness's own", o.timerSlack))
 	}
 	if o.ticks < 1 {
 		errs = append(errs, fmt.Errorf("-ticks %d: measure at least one tick (20 for the record)", o.ticks))
@@ -206,6 +215,7 @@ func benchmark(ctx context.Context, o options, args []string, env environment, s
 		ticks:         o.ticks,
 		clkTck:        clk,
 		clkTckAssumed: assumed,
+		timerSlack:    o.timerSlack,
 		notes:         notes,
 	}
 	b := &bench{
@@ -259,6 +269,7 @@ func nodeExporterSubject(ctx context.Context, o options, env environment, dir st
 		env:        childEnv(env.environ),
 		metricsURL: "http://" + listen + "/metrics",
 		logPath:    logPathIn(dir, nodeExporterName),
+		timerSlack: o.timerSlack,
 	}, nil
 }
 
@@ -307,6 +318,7 @@ func agentSubject(ctx context.Context, o options, env environment, dir string) (
 		env:        childEnv(env.environ),
 		metricsURL: "http://" + listen + "/metrics",
 		logPath:    logPathIn(dir, agentName),
+		timerSlack: o.timerSlack,
 	}, func() { probe.Close() }, nil
 }
 

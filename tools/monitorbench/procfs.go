@@ -27,6 +27,10 @@ type usage struct {
 	// rarely have (the runtime parks idle threads rather than ending them).
 	runNs     uint64
 	haveRunNs bool
+	// timerSlackNs is /proc/<pid>/timerslack_ns (Linux 4.6+): how late the kernel may
+	// fire the main thread's timers, which the runtime's other threads inherited when
+	// they were made. Zero when absent.
+	timerSlackNs uint64
 }
 
 // procFS reads process figures from a /proc tree; tests point root at a fixture tree.
@@ -55,6 +59,10 @@ func (p procFS) usage(pid int) (usage, error) {
 	}
 	u := usage{cpuTicks: cpu, rssKiB: mem["VmRSS"], hwmKiB: mem["VmHWM"], anonKiB: mem["RssAnon"], fileKiB: mem["RssFile"]}
 	u.runNs, u.haveRunNs = threadsRunNs(filepath.Join(dir, "task"))
+	// Only for the report: a kernel without it (or a fixture) leaves the column n/a.
+	if b, err := os.ReadFile(filepath.Join(dir, "timerslack_ns")); err == nil {
+		u.timerSlackNs, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	}
 	return u, nil
 }
 

@@ -95,8 +95,8 @@ func TestProcFSUsage(t *testing.T) {
 		{
 			name: "fixture_process",
 			pid:  4242,
-			// utime 350 + stime 125; schedstat 4.0 s + 1.5 s over two threads.
-			want: usage{cpuTicks: 475, rssKiB: 17408, hwmKiB: 20480, anonKiB: 8000, fileKiB: 9408, runNs: 5_500_000_000, haveRunNs: true},
+			// utime 350 + stime 125; schedstat 4.0 s + 1.5 s over two threads; 1 ms slack.
+			want: usage{cpuTicks: 475, rssKiB: 17408, hwmKiB: 20480, anonKiB: 8000, fileKiB: 9408, runNs: 5_500_000_000, haveRunNs: true, timerSlackNs: 1_000_000},
 		},
 		{name: "missing_process", pid: 99, wantErr: "read cpu time of pid 99"},
 	}

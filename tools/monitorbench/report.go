@@ -84,7 +84,9 @@ type report struct {
 	// clkTck is USER_HZ; clkTckAssumed says getconf could not tell.
 	clkTck        int
 	clkTckAssumed bool
-	results       []measurement
+	// timerSlack is what the harness started both processes with; 0: its own.
+	timerSlack time.Duration
+	results    []measurement
 	// notes are said under the table, e.g. that node_exporter could not be installed.
 	notes []string
 }
@@ -113,8 +115,8 @@ func (r report) markdown() string {
 		r.machine.kernel, r.machine.loadStart, r.machine.loadEnd)
 	p("Command: `%s` — %d ticks of %s after one warm-up tick, one /metrics scrape per process per tick.\n\n",
 		r.command, r.ticks, r.interval)
-	p("| process | version | RSS start (MiB) | RSS end (MiB) | peak RSS, VmHWM (MiB) | CPU per tick (ms) | CPU total (ms) | CPU per tick, schedstat (ms) | RSS end anon / file (MiB) | scrape size (KiB) | failed scrapes |\n")
-	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	p("| process | version | timer slack | RSS start (MiB) | RSS end (MiB) | peak RSS, VmHWM (MiB) | CPU per tick (ms) | CPU total (ms) | CPU per tick, schedstat (ms) | RSS end anon / file (MiB) | scrape size (KiB) | failed scrapes |\n")
+	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, m := range r.results {
 		sched := "n/a"
 		if ns, ok := schedMs(m); ok {
@@ -124,8 +126,12 @@ func (r report) markdown() string {
 		if m.last.anonKiB+m.last.fileKiB > 0 {
 			split = fmt.Sprintf("%.1f / %.1f", mib(m.last.anonKiB), mib(m.last.fileKiB))
 		}
-		p("| %s | %s | %.1f | %.1f | %.1f | **%.2f** | %.0f | %s | %s | %.1f | %d of %d |\n",
-			m.name, mdEscape(m.version), mib(m.first.rssKiB), mib(m.last.rssKiB), mib(m.last.hwmKiB),
+		slack := "n/a"
+		if m.last.timerSlackNs > 0 {
+			slack = time.Duration(m.last.timerSlackNs).String()
+		}
+		p("| %s | %s | %s | %.1f | %.1f | %.1f | **%.2f** | %.0f | %s | %s | %.1f | %d of %d |\n",
+			m.name, mdEscape(m.version), slack, mib(m.first.rssKiB), mib(m.last.rssKiB), mib(m.last.hwmKiB),
 			r.cpuMs(m)/float64(m.ticks), r.cpuMs(m), sched, split, float64(m.scrapeBytes)/1024, m.scrapeErrors, m.scrapes)
 	}
 	p("\n")
@@ -138,6 +144,7 @@ func (r report) markdown() string {
 		"the schedstat column sums the threads' nanosecond run time (/proc/<pid>/task/*/schedstat), and the verdict below uses it where present. "+
 		"RSS is VmRSS and VmHWM of /proc/<pid>/status; anon / file splits VmRSS into RssAnon (heap, stacks) and RssFile (mapped pages of the binary and its libraries).\n",
 		hz, resolution, r.ticks)
+	p("\nTimer slack is /proc/<pid>/timerslack_ns, how late the kernel may fire a thread's timers: %s\n", r.slackSource())
 	if v := r.verdict(); v != "" {
 		p("\n%s\n", v)
 	}
@@ -145,6 +152,19 @@ func (r report) markdown() string {
 		p("\n%s\n", n)
 	}
 	return b.String()
+}
+
+// slackSource says what timer slack the processes started with and why.
+func (r report) slackSource() string {
+	unit := fmt.Sprintf("the TimerSlackNSec= of infra/systemd/jobpulse-monitor.service (%s)", unitTimerSlack)
+	switch r.timerSlack {
+	case unitTimerSlack:
+		return "each process started with " + unit + ", so the agent runs as installed and node_exporter on the same terms."
+	case 0:
+		return "each process started with the harness's own, not " + unit + "."
+	default:
+		return fmt.Sprintf("each process started with %s, not %s.", r.timerSlack, unit)
+	}
 }
 
 // verdict compares the agent with its targets and with node_exporter, when both ran.

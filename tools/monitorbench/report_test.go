@@ -98,7 +98,7 @@ func TestReportMarkdown(t *testing.T) {
 	}
 	ne := measurement{name: nodeExporterName, version: "1.5.0", ticks: 20, scrapes: 20, scrapeBytes: 26 * 1024,
 		first: usage{cpuTicks: 100, rssKiB: mb(17), hwmKiB: mb(18), runNs: 1e9, haveRunNs: true},
-		last:  usage{cpuTicks: 120, rssKiB: mb(19), hwmKiB: mb(19.5), anonKiB: mb(9), fileKiB: mb(10), runNs: 1.19e9, haveRunNs: true}}
+		last:  usage{cpuTicks: 120, rssKiB: mb(19), hwmKiB: mb(19.5), anonKiB: mb(9), fileKiB: mb(10), runNs: 1.19e9, haveRunNs: true, timerSlackNs: 1e6}}
 	agentOK := measurement{name: agentName, version: "dev", ticks: 20, scrapes: 20, scrapeBytes: 8 * 1024,
 		first: usage{cpuTicks: 10, rssKiB: mb(10), hwmKiB: mb(11)},
 		last:  usage{cpuTicks: 13, rssKiB: mb(11), hwmKiB: mb(12)}}
@@ -113,6 +113,7 @@ func TestReportMarkdown(t *testing.T) {
 		name     string
 		results  []measurement
 		assumed  bool
+		slack    time.Duration
 		notes    []string
 		want     []string
 		wantNone []string
@@ -120,11 +121,13 @@ func TestReportMarkdown(t *testing.T) {
 		{
 			name:    "agent_meets_targets_and_beats_node_exporter",
 			results: []measurement{ne, agentOK},
+			slack:   time.Millisecond,
 			want: []string{
+				"each process started with the TimerSlackNSec= of infra/systemd/jobpulse-monitor.service (1ms), so the agent runs as installed",
 				"Measured 2026-11-22 10:00 UTC on AMD EPYC (2 cores, 23.5 GiB RAM, Linux 6.1)",
 				"Command: `go run ./tools/monitorbench -ticks 20` — 20 ticks of 15s",
-				"| node_exporter | 1.5.0 | 17.0 | 19.0 | 19.5 | **10.00** | 200 | 9.50 | 9.0 / 10.0 | 26.0 | 0 of 20 |",
-				"| jobpulse-monitor | dev | 10.0 | 11.0 | 12.0 | **1.50** | 30 | n/a | n/a | 8.0 | 0 of 20 |",
+				"| node_exporter | 1.5.0 | 1ms | 17.0 | 19.0 | 19.5 | **10.00** | 200 | 9.50 | 9.0 / 10.0 | 26.0 | 0 of 20 |",
+				"| jobpulse-monitor | dev | n/a | 10.0 | 11.0 | 12.0 | **1.50** | 30 | n/a | n/a | 8.0 | 0 of 20 |",
 				"RSS ≤ 15 MiB: met (end 11.0, peak 12.0 MiB = 12.6 MB); ≤ 2 ms CPU per tick: met (1.50 ms, utime+stime)",
 				"Below node_exporter: peak RSS met (12.0 vs 19.5 MiB), CPU met (1.50 vs 9.50 ms per tick, utime+stime vs schedstat)",
 				"CLK_TCK = 100 from getconf",
@@ -143,7 +146,7 @@ func TestReportMarkdown(t *testing.T) {
 			name:    "verdict_uses_schedstat_when_there",
 			results: []measurement{ne, agentSched},
 			want: []string{
-				"| jobpulse-monitor | dev | 10.0 | 11.0 | 12.0 | **1.50** | 30 | 2.13 | n/a | 8.0 | 0 of 20 |",
+				"| jobpulse-monitor | dev | n/a | 10.0 | 11.0 | 12.0 | **1.50** | 30 | 2.13 | n/a | 8.0 | 0 of 20 |",
 				"≤ 2 ms CPU per tick: **missed** (2.13 ms, schedstat)",
 				"CPU met (2.13 vs 9.50 ms per tick, schedstat)",
 			},
@@ -152,14 +155,15 @@ func TestReportMarkdown(t *testing.T) {
 			name:     "node_exporter_alone_has_no_verdict",
 			results:  []measurement{ne},
 			assumed:  true,
-			want:     []string{"CLK_TCK assumed 100 (getconf CLK_TCK failed)"},
+			want:     []string{"CLK_TCK assumed 100 (getconf CLK_TCK failed)", "each process started with the harness's own, not the TimerSlackNSec="},
 			wantNone: []string{"Targets:"},
 		},
 		{
 			name:     "agent_alone_with_note",
 			results:  []measurement{agentOK},
+			slack:    5 * time.Millisecond,
 			notes:    []string{"node_exporter was not measured: not installed."},
-			want:     []string{"RSS ≤ 15 MiB: met", "node_exporter was not measured: not installed."},
+			want:     []string{"RSS ≤ 15 MiB: met", "node_exporter was not measured: not installed.", "each process started with 5ms, not the TimerSlackNSec= of"},
 			wantNone: []string{"Below node_exporter"},
 		},
 	}
@@ -167,7 +171,7 @@ func TestReportMarkdown(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := base
-			r.results, r.clkTckAssumed, r.notes = tt.results, tt.assumed, tt.notes
+			r.results, r.clkTckAssumed, r.timerSlack, r.notes = tt.results, tt.assumed, tt.slack, tt.notes
 			got := r.markdown()
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
