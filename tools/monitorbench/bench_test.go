@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"gopkg.in/yaml.v3"
 )
 
@@ -20,6 +22,10 @@ import (
 // name it is started under (a symlink), so the harness runs real child processes that
 // speak the real protocol: flags, --version, and /metrics over HTTP.
 const fakeEnv = "MONITORBENCH_FAKE"
+
+// fakeSlackEnv, when set, is the timer slack in ns the fakes must have inherited from
+// the harness; they exit 1 otherwise.
+const fakeSlackEnv = "MONITORBENCH_FAKE_WANT_SLACK"
 
 // secret stands for a real Slack webhook in the harness's environment.
 const secret = "https://hooks.slack.com/services/T0/B0/monitorbench-secret"
@@ -112,7 +118,18 @@ func runFakeAgent(args []string) int {
 	return serveMetrics(args[4], "jobpulse_cpu_usage_ratio 0.1\n")
 }
 
+// serveMetrics is what both fakes do once started for measurement, which the harness
+// does with the timer slack in fakeSlackEnv when that is set.
 func serveMetrics(listen, body string) int {
+	if want := os.Getenv(fakeSlackEnv); want != "" {
+		// This thread's slack: every thread of the process inherited the main thread's,
+		// and reading another process's /proc/<pid>/timerslack_ns needs CAP_SYS_NICE.
+		got, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0)
+		if err != nil || strconv.Itoa(got) != want {
+			fmt.Fprintf(os.Stderr, "fake: timer slack %d ns (%v), want %s ns\n", got, err, want)
+			return 1
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, body) })
 	err := http.ListenAndServe(listen, mux)
@@ -145,20 +162,27 @@ func TestBenchmark(t *testing.T) {
 	if err := os.WriteFile(crashConfig, []byte("crash: true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The harness reads the children's slack from /proc, which needs CAP_SYS_NICE; the
+	// fakes check theirs themselves (wantSlack).
+	slackCell := "1ms"
+	if _, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", os.Getppid())); err != nil {
+		slackCell = "n/a"
+	}
 	tests := []struct {
-		name     string
-		args     []string
-		want     []string
-		wantNone []string
-		wantErr  string
+		name      string
+		args      []string
+		wantSlack time.Duration
+		want      []string
+		wantNone  []string
+		wantErr   string
 	}{
 		{
-			name: "agent_beside_node_exporter",
-			args: []string{"-agent", agent, "-node-exporter", nodeExporter, "-interval", "1h", "-ticks", "3"},
+			name:      "agent_beside_node_exporter",
+			args:      []string{"-agent", agent, "-node-exporter", nodeExporter, "-interval", "1h", "-ticks", "3"},
+			wantSlack: unitTimerSlack,
 			want: []string{
-				// Both real children inherited the unit's slack from the harness.
-				"| node_exporter | 9.9.9 (fake) | 1ms |",
-				"| jobpulse-monitor | jobpulse-monitor fake | 1ms |",
+				"| node_exporter | 9.9.9 (fake) | " + slackCell + " |",
+				"| jobpulse-monitor | jobpulse-monitor fake | " + slackCell + " |",
 				"3 ticks of 1h0m0s after one warm-up tick",
 				"Below node_exporter:",
 			},
@@ -202,6 +226,9 @@ func TestBenchmark(t *testing.T) {
 			o.doc = filepath.Join(t.TempDir(), "benchmarks.md")
 			// Race-enabled fakes would wait a second at every exit.
 			environ := append(os.Environ(), fakeEnv+"=1", webhookEnv+"="+secret, "GORACE=atexit_sleep_ms=0")
+			if tt.wantSlack > 0 {
+				environ = append(environ, fmt.Sprintf("%s=%d", fakeSlackEnv, tt.wantSlack.Nanoseconds()))
+			}
 			env := environment{
 				procRoot: "/proc",
 				run:      execRunner(io.Discard, environ),
