@@ -59,7 +59,8 @@ func (p procFS) usage(pid int) (usage, error) {
 	}
 	u := usage{cpuTicks: cpu, rssKiB: mem["VmRSS"], hwmKiB: mem["VmHWM"], anonKiB: mem["RssAnon"], fileKiB: mem["RssFile"]}
 	u.runNs, u.haveRunNs = threadsRunNs(filepath.Join(dir, "task"))
-	// Only for the report: a kernel without it (or a fixture) leaves the column n/a.
+	// Only for the report: a kernel without it, a fixture without it, or a harness
+	// without CAP_SYS_NICE (which reading another process's needs) leaves it n/a.
 	if b, err := os.ReadFile(filepath.Join(dir, "timerslack_ns")); err == nil {
 		u.timerSlackNs, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
 	}
